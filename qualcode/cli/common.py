@@ -1,0 +1,51 @@
+"""What every command shares: the project, the output format, and how results are printed."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.output import FORMATS
+
+FormatOption = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} (default: table).", show_default=False),
+]
+
+
+@dataclass
+class State:
+    project: str | None = None
+    format: str = "table"
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def open_project(ctx: typer.Context, **kwargs):
+    from qualcode.project import Project
+
+    return Project.open(state(ctx).project, **kwargs)
+
+
+def emit(ctx: typer.Context, rows: list[dict], columns: list[str], fmt: str | None = None) -> None:
+    from qualcode.output import render
+
+    chosen = fmt or state(ctx).format
+    if chosen not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+    sys.stdout.write(render(rows, columns, chosen))
+    if not rows and chosen == "table":
+        say("(no rows)")
+
+
+def say(message: str) -> None:
+    """Talk for people goes to stderr, so stdout stays data."""
+    print(message, file=sys.stderr)

@@ -1,0 +1,124 @@
+"""Commands for the project and its corpus: init, import, docs, show, segments, summary, check, index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.cli.common import FormatOption, emit, open_project, say, state
+
+DOC_COLUMNS = ["id", "participant", "role", "task_force", "format", "turns", "speakers", "segments", "words"]
+SEGMENT_COLUMNS = ["id", "doc", "n", "speaker", "kind", "participant", "start", "end", "text"]
+
+
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder for the new project (created if missing).")] = Path("."),
+    name: Annotated[Optional[str], typer.Option(help="Project name (default: the folder's name).")] = None,
+    participants: Annotated[Optional[Path], typer.Option(help="Start from this participants.csv (validated, copied).")] = None,
+) -> None:
+    """Create a project: qualcode.yaml, participants.csv, transcripts/, codebooks/, codings/.
+
+    Example: qualcode init my-study --participants transcripts/participants.csv
+    """
+    from qualcode.project import Project
+
+    project = Project.init(folder, name=name, participants=participants)
+    say(f"Created qualcode project in {project.root}")
+
+
+def import_(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Transcript files: .txt .md .docx .vtt .srt")],
+    participant: Annotated[Optional[str], typer.Option(help="Participant id (adds or updates participants.csv).")] = None,
+    role: Annotated[Optional[str], typer.Option(help="Role, e.g. law_enforcement, prosecutor, victim_service_provider, other.")] = None,
+    task_force: Annotated[Optional[str], typer.Option("--task-force", help="Task force (site), e.g. TF03.")] = None,
+    replace: Annotated[bool, typer.Option(help="Overwrite a transcript of the same name with new content.")] = False,
+) -> None:
+    """Validate transcripts and copy them into transcripts/. If any file is invalid, nothing is copied.
+
+    Example: qualcode import interviews/TF03-LE-017.vtt --role law_enforcement --task-force TF03
+    """
+    project = open_project(ctx)
+    ids = project.import_transcripts(files, participant=participant, role=role, task_force=task_force, replace=replace)
+    say(f"Imported {len(ids)} transcript(s): {', '.join(ids)}")
+
+
+def docs(ctx: typer.Context, fmt: FormatOption = None) -> None:
+    """List documents: id, participant, role, task force, format, turns, speakers, segments, words.
+
+    Example: qualcode docs -f csv > documents.csv
+    """
+    emit(ctx, open_project(ctx).documents(), DOC_COLUMNS, fmt)
+
+
+def show(ctx: typer.Context, doc: Annotated[str, typer.Argument(help="Document id (the file name without extension).")],
+         fmt: FormatOption = None) -> None:
+    """Print a document's segments (interviewer turns included) with ids, speaker, offsets and text.
+
+    Example: qualcode show TF01-LE-001
+    """
+    project = open_project(ctx)
+    rows = project.segments(doc, speaker="all")
+    if (fmt or state(ctx).format) == "table":
+        for row in rows:
+            print(f"[{row['id']}] {row['speaker'] or '(no label)'} ({row['kind']}) {row['start']}-{row['end']}")
+            print(row["text"])
+            print()
+        return
+    emit(ctx, rows, SEGMENT_COLUMNS, fmt)
+
+
+def segments(
+    ctx: typer.Context,
+    doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+    speaker: Annotated[str, typer.Option(help="participant, interviewer or all.")] = "participant",
+    fmt: FormatOption = None,
+) -> None:
+    """List segments: id, doc, n, speaker, kind, participant, start, end, text.
+
+    Example: qualcode segments --doc TF02-PR-003 --speaker all -f jsonl
+    """
+    emit(ctx, open_project(ctx).segments(doc, speaker), SEGMENT_COLUMNS, fmt)
+
+
+def summary(
+    ctx: typer.Context,
+    by: Annotated[str, typer.Option(help="role or task_force.")] = "role",
+    fmt: FormatOption = None,
+) -> None:
+    """Documents, participants, participant segments and words per role (or task force).
+
+    Example: qualcode summary --by task_force
+    """
+    emit(ctx, open_project(ctx).summary(by), [by, "documents", "participants", "segments", "words"], fmt)
+
+
+def check(ctx: typer.Context) -> None:
+    """Validate the whole project; list every problem as file:line: message (exit 1 if any).
+
+    Example: qualcode check
+    """
+    from qualcode.project import Project
+
+    project = Project.open(state(ctx).project, refresh=False)
+    problems = project.check()
+    for item in problems:
+        print(f"{item}", flush=True)
+    if problems:
+        say(f"{len(problems)} problem(s)")
+        raise typer.Exit(1)
+    say(f"OK: {len(project.index.doc_ids())} documents, {len(project.index.participants())} participants, no problems")
+
+
+def index(ctx: typer.Context, rebuild: Annotated[bool, typer.Option(help="Delete the index and build it again from the files.")] = False) -> None:
+    """Bring the index (.qualcode/index.sqlite) up to date, or rebuild it from scratch.
+
+    Example: qualcode index --rebuild
+    """
+    from qualcode.project import Project
+
+    project = Project.open(state(ctx).project, refresh=False)
+    report = project.rebuild_index() if rebuild else project.refresh()
+    say(f"Index: {report.read} read, {report.unchanged} unchanged, {report.removed} removed, {report.problems} with problems")

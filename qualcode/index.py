@@ -1,0 +1,188 @@
+"""The derived SQLite index (.qualcode/index.sqlite): the only module that speaks SQL.
+
+It can always be deleted and rebuilt from the project's files; `refresh` re-reads only files whose
+size, modification time and sha256 say they changed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+
+from qualcode.models import Participant, Segment, Transcript
+
+SCHEMA_VERSION = "1"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    doc_id TEXT, problem_line INTEGER, problem TEXT
+);
+CREATE TABLE documents (
+    id TEXT PRIMARY KEY, path TEXT NOT NULL, format TEXT NOT NULL, turns INTEGER NOT NULL,
+    speakers TEXT NOT NULL, words INTEGER NOT NULL, text TEXT NOT NULL, meta TEXT NOT NULL
+);
+CREATE TABLE segments (
+    id TEXT PRIMARY KEY, doc TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    n INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, speaker TEXT,
+    kind TEXT NOT NULL, participant TEXT, text TEXT NOT NULL
+);
+CREATE INDEX segments_by_doc ON segments (doc, n);
+CREATE TABLE participants (
+    id TEXT PRIMARY KEY, role TEXT NOT NULL, task_force TEXT NOT NULL, file TEXT NOT NULL,
+    speaker TEXT NOT NULL, attributes TEXT NOT NULL, line INTEGER NOT NULL
+);
+"""
+
+DOC_COLUMNS = ("id", "path", "format", "turns", "speakers", "words", "meta")
+
+
+class Index:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        """A derived store migrates by starting over: drop everything if the schema changed."""
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" in tables and self.get_meta("schema_version") == SCHEMA_VERSION:
+            return
+        with self.transaction():
+            for table in tables:
+                self.db.execute(f'DROP TABLE IF EXISTS "{table}"')
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.set_meta("schema_version", SCHEMA_VERSION)
+
+    @contextmanager
+    def transaction(self):
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # meta ------------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # files -----------------------------------------------------------------------------------
+    def file_states(self) -> dict[str, sqlite3.Row]:
+        return {row["path"]: row for row in self.db.execute("SELECT * FROM files")}
+
+    def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
+        self.db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path))
+
+    def forget_file(self, path: str) -> None:
+        row = self.db.execute("SELECT doc_id FROM files WHERE path = ?", (path,)).fetchone()
+        if row and row["doc_id"]:
+            self.db.execute("DELETE FROM documents WHERE id = ?", (row["doc_id"],))
+        self.db.execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def forget_all_files(self) -> None:
+        self.db.execute("DELETE FROM documents")
+        self.db.execute("DELETE FROM files")
+
+    def store_document(self, path: str, stat: tuple[int, int, str], transcript: Transcript, segments: list[Segment]) -> None:
+        self.forget_file(path)
+        size, mtime_ns, sha = stat
+        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, NULL, NULL)", (path, size, mtime_ns, sha, transcript.doc_id))
+        self.db.execute(
+            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (transcript.doc_id, path, transcript.format, len(transcript.turns), json.dumps(list(transcript.speakers)),
+             transcript.words, transcript.text, json.dumps(transcript.meta, sort_keys=True, default=str)),
+        )
+        self.db.executemany(
+            "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+            [(s.id, s.doc, s.n, s.start, s.end, s.speaker, s.kind, s.text) for s in segments],
+        )
+
+    def store_problem(self, path: str, stat: tuple[int, int, str], line: int | None, message: str) -> None:
+        self.forget_file(path)
+        size, mtime_ns, sha = stat
+        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, NULL, ?, ?)", (path, size, mtime_ns, sha, line, message))
+
+    def file_problems(self) -> list[tuple[str, int | None, str]]:
+        rows = self.db.execute("SELECT path, problem_line, problem FROM files WHERE problem IS NOT NULL ORDER BY path")
+        return [(r["path"], r["problem_line"], r["problem"]) for r in rows]
+
+    def doc_ids(self) -> dict[str, str]:
+        return {r["id"]: r["path"] for r in self.db.execute("SELECT id, path FROM documents")}
+
+    # participants ----------------------------------------------------------------------------
+    def replace_participants(self, participants: list[Participant]) -> None:
+        self.db.execute("DELETE FROM participants")
+        self.db.executemany(
+            "INSERT INTO participants VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(p.id, p.role, p.task_force, p.file, p.speaker, json.dumps(dict(p.attributes)), p.line) for p in participants],
+        )
+
+    def participants(self) -> list[Participant]:
+        rows = self.db.execute("SELECT * FROM participants ORDER BY id")
+        return [
+            Participant(r["id"], r["role"], r["task_force"], r["file"], r["speaker"],
+                        tuple(json.loads(r["attributes"]).items()), r["line"])
+            for r in rows
+        ]
+
+    def set_segment_participants(self, doc: str, by_speaker: dict[str | None, str | None]) -> None:
+        """Participant segments of ``doc`` get the participant their speaker maps to."""
+        self.db.execute("UPDATE segments SET participant = NULL WHERE doc = ?", (doc,))
+        for speaker, pid in by_speaker.items():
+            self.db.execute(
+                "UPDATE segments SET participant = ? WHERE doc = ? AND kind = 'participant' AND speaker IS ?",
+                (pid, doc, speaker),
+            )
+
+    # queries ---------------------------------------------------------------------------------
+    def documents(self) -> list[dict]:
+        rows = self.db.execute(
+            """
+            SELECT d.id, d.path, d.format, d.turns, d.speakers, d.words, d.meta,
+                   (SELECT COUNT(*) FROM segments s WHERE s.doc = d.id) AS segments,
+                   (SELECT group_concat(DISTINCT s.participant) FROM segments s
+                     WHERE s.doc = d.id AND s.participant IS NOT NULL) AS participants
+            FROM documents d ORDER BY d.id
+            """
+        )
+        return [dict(r) for r in rows]
+
+    def document(self, doc: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc,)).fetchone()
+        return dict(row) if row else None
+
+    def segments(self, doc: str | None = None, kind: str | None = None) -> list[dict]:
+        sql = "SELECT id, doc, n, speaker, kind, participant, start, \"end\", text FROM segments WHERE 1=1"
+        args: list = []
+        if doc is not None:
+            sql += " AND doc = ?"
+            args.append(doc)
+        if kind is not None:
+            sql += " AND kind = ?"
+            args.append(kind)
+        sql += " ORDER BY doc, n"
+        return [dict(r) for r in self.db.execute(sql, args)]
+
+    def segment_speakers(self, doc: str) -> list[str | None]:
+        rows = self.db.execute(
+            "SELECT DISTINCT speaker FROM segments WHERE doc = ? AND kind = 'participant' ORDER BY speaker", (doc,)
+        )
+        return [r[0] for r in rows]

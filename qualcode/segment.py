@@ -1,0 +1,63 @@
+"""Segmentation: a transcript's turns cut into the units that get coded (turn, paragraph, sentence)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from qualcode.models import INTERVIEWER, PARTICIPANT, Segment, Span, Transcript
+from qualcode.transcripts.settings import ReaderSettings
+
+
+def segment_transcript(transcript: Transcript, unit: str, settings: ReaderSettings) -> list[Segment]:
+    """Segments with ids ``<doc>#<n>`` (n from 1); each segment's text is ``text[start:end]``."""
+    pieces = list(_pieces(transcript, unit))
+    segments = []
+    for n, (speaker, span) in enumerate(pieces, start=1):
+        kind = INTERVIEWER if settings.is_interviewer(speaker) else PARTICIPANT
+        text = transcript.text[span.start : span.end]
+        segments.append(Segment(f"{transcript.doc_id}#{n}", transcript.doc_id, n, span.start, span.end, speaker, kind, text))
+    return segments
+
+
+def _pieces(transcript: Transcript, unit: str):
+    if unit == "turn":
+        for turn in transcript.turns:
+            yield turn.speaker, _trimmed(transcript.text, Span(turn.start, turn.end))
+    elif unit == "paragraph":
+        for turn in transcript.turns:
+            for span in turn.paragraphs:
+                yield turn.speaker, span
+    elif unit == "sentence":
+        yield from _sentences(transcript)
+    else:
+        raise ValueError(f"unknown segment unit {unit!r}")
+
+
+def _sentences(transcript: Transcript):
+    """spaCy's rule-based sentencizer on each paragraph; a sentence never spans two paragraphs."""
+    nlp = sentence_pipeline()
+    owners = [(turn.speaker, span) for turn in transcript.turns for span in turn.paragraphs]
+    texts = (transcript.text[span.start : span.end] for _, span in owners)
+    for (speaker, span), doc in zip(owners, nlp.pipe(texts, batch_size=256)):
+        for sent in doc.sents:
+            piece = _trimmed(transcript.text, Span(span.start + sent.start_char, span.start + sent.end_char))
+            if piece.end > piece.start:
+                yield speaker, piece
+
+
+@lru_cache(maxsize=1)
+def sentence_pipeline():
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def _trimmed(text: str, span: Span) -> Span:
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)

@@ -1,0 +1,55 @@
+"""Bytes to normalised text: decoding, newlines, Unicode NFC. Nothing else is rewritten."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from pathlib import Path
+
+from qualcode.errors import TranscriptError, problem
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode_bytes(data: bytes, path: str | Path) -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16/32 with a BOM; refuse anything else."""
+    if not data.strip():
+        raise TranscriptError(problem(path, None, "empty file"))
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None:
+        if b"\x00" in data:
+            raise TranscriptError(problem(path, None, _nul_message(data)))
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        byte = data[exc.start : exc.start + 1].hex().upper()
+        raise TranscriptError(
+            problem(path, line, f"not valid {encoding.upper()} text (byte 0x{byte}); re-save the file as UTF-8")
+        ) from None
+    text = normalise_text(text)
+    if not text.strip():
+        raise TranscriptError(problem(path, None, "empty file"))
+    if "\x00" in text:
+        raise TranscriptError(problem(path, None, "binary file (contains NUL characters)"))
+    return text
+
+
+def normalise_text(text: str) -> str:
+    """Newlines to ``\\n`` and Unicode NFC: the one normalisation all offsets rely on."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def _nul_message(data: bytes) -> str:
+    head = data[:200]
+    if head[1::2].count(0) > len(head) // 4 or head[0::2].count(0) > len(head) // 4:
+        return "looks like UTF-16 without a byte-order mark; re-save the file as UTF-8"
+    return "binary file, not a transcript (contains NUL bytes)"

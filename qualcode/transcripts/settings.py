@@ -1,0 +1,42 @@
+"""What readers need to know from the project: who interviews, which labels are not speakers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qualcode.transcripts.labels import speaker_key as _key
+
+DEFAULT_INTERVIEWERS = ("Interviewer", "I", "Q", "Moderator", "Facilitator")
+DEFAULT_NON_SPEAKERS = ("Break",)
+DEFAULT_FOOTERS = (r"Transcribed by https?://\S+",)
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    interviewer_labels: tuple[str, ...] = DEFAULT_INTERVIEWERS
+    non_speaker_labels: tuple[str, ...] = DEFAULT_NON_SPEAKERS
+    footers: tuple[str, ...] = DEFAULT_FOOTERS
+    _footer_res: tuple[re.Pattern, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_footer_res", tuple(re.compile(rf"^\s*{f}\s*$") for f in self.footers))
+
+    @property
+    def interviewers(self) -> frozenset[str]:
+        return frozenset(_key(label) for label in self.interviewer_labels)
+
+    @property
+    def non_speakers(self) -> frozenset[str]:
+        return frozenset(_key(label) for label in self.non_speaker_labels)
+
+    def is_footer(self, line: str) -> bool:
+        return any(pattern.match(line) for pattern in self._footer_res)
+
+    def is_interviewer(self, speaker: str | None) -> bool:
+        """Interviewer labels match exactly, or as the first word (``Interviewer 2``, ``Moderator (Ana)``)."""
+        if speaker is None:
+            return False
+        key = _key(speaker)
+        first = key.split()[0] if key.split() else key
+        return key in self.interviewers or (len(first) > 1 and first in self.interviewers)
