@@ -128,7 +128,7 @@ def attribute_document(doc_id: str, filename: str, meta: dict, speakers: list[st
     from qualcode.transcripts.labels import speaker_key
 
     by_id = {p.id: p for p in participants}
-    rows = [p for p in participants if p.file and p.file in (filename, doc_id)]
+    rows = [p for p in participants if {filename, doc_id} & set(p.file.split(";"))]
     problems: list[str] = []
     default: str | None = None
     by_speaker: dict[str, str] = {}

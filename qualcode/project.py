@@ -265,6 +265,10 @@ class Project:
     def _pending_row(path, transcript, participant, role, task_force, current):
         """The participants.csv row this import adds or updates, if any."""
         values = {k: v for k, v in (("role", role), ("task_force", task_force)) if v}
+        if participant and participant != transcript.doc_id:
+            row = next((p for p in current if p.id == participant), None)
+            files = [f for f in (row.file.split(";") if row and row.file else []) if f]
+            values["file"] = ";".join(dict.fromkeys([*files, path.name]))
         if participant or values:
             return (participant or transcript.doc_id), values
         meta = transcript.meta
@@ -358,7 +362,7 @@ def _merge_pending(current, pending: dict[str, dict[str, str]]):
     for pid, values in pending.items():
         base = merged.get(pid, Participant(pid, "", ""))
         merged[pid] = Participant(pid, values.get("role", base.role), values.get("task_force", base.task_force),
-                                  base.file, base.speaker, base.attributes, base.line)
+                                  values.get("file", base.file), base.speaker, base.attributes, base.line)
     return list(merged.values())
 
 
