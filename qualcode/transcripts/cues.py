@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qualcode.errors import TranscriptError, problem
 from qualcode.transcripts.builder import Block
-from qualcode.transcripts.labels import accepted_speakers, find_label, speaker_key
+from qualcode.transcripts.labels import Label, accepted_speakers, find_label, speaker_key
 from qualcode.transcripts.settings import ReaderSettings
 
 # Lenient: Teams writes 0:0:13.540; SRT uses a comma.
@@ -73,7 +73,7 @@ def _read_cues(text: str, path: str) -> list[Cue]:
 
 def _cues_to_blocks(cues: list[Cue], settings: ReaderSettings) -> list[Block]:
     """Speaker from the voice tag first, else from a ``Name: text`` prefix that is a speaker."""
-    labels = {id(cue): find_label(cue.text) for cue in cues if cue.voice is None}
+    labels = {id(cue): _cue_label(cue.text) for cue in cues if cue.voice is None}
     speakers = accepted_speakers([lab for lab in labels.values() if lab], settings.interviewers, settings.non_speakers)
     blocks: list[Block] = []
     for cue in cues:
@@ -87,6 +87,12 @@ def _cues_to_blocks(cues: list[Cue], settings: ReaderSettings) -> list[Block]:
             continue
         blocks.append(Block(speaker, [text], _clock(cue.start)))
     return blocks
+
+
+def _cue_label(text: str) -> Label | None:
+    """A ``Name:`` at the start of a cue is where caption files put the speaker: a strong label."""
+    label = find_label(text)
+    return replace(label, strong=True) if label is not None and label.text else label
 
 
 def _clock(time: str) -> str:

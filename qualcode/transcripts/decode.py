@@ -9,11 +9,11 @@ from pathlib import Path
 from qualcode.errors import TranscriptError, problem
 
 _BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
 
@@ -21,18 +21,20 @@ def decode_bytes(data: bytes, path: str | Path) -> str:
     """Decode UTF-8 (with or without BOM) or UTF-16/32 with a BOM; refuse anything else."""
     if not data.strip():
         raise TranscriptError(problem(path, None, "empty file"))
-    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    bom, encoding = next(((bom, enc) for bom, enc in _BOMS if data.startswith(bom)), (b"", None))
     if encoding is None:
         if b"\x00" in data:
             raise TranscriptError(problem(path, None, _nul_message(data)))
         encoding = "utf-8"
+    body = data[len(bom):]
     try:
-        text = data.decode(encoding)
+        text = body.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start : exc.start + 1].hex().upper()
+        before = normalise_text(body[: exc.start].decode(encoding, errors="replace"))
+        byte = body[exc.start : exc.start + 1].hex().upper()
+        name = encoding.split("-le")[0].split("-be")[0].upper()
         raise TranscriptError(
-            problem(path, line, f"not valid {encoding.upper()} text (byte 0x{byte}); re-save the file as UTF-8")
+            problem(path, before.count("\n") + 1, f"not valid {name} text (byte 0x{byte}); re-save the file as UTF-8")
         ) from None
     text = normalise_text(text)
     if not text.strip():

@@ -16,7 +16,7 @@ TIME = r"\d{1,2}(?::\d{1,2}){1,2}(?:[.,-]\d+)?"
 
 # A timestamp standing before a label or a paragraph: [00:01:23] (00:01:23) #00:01:23# \[00:01:23\] 00:01:23
 LEADING_TIME = re.compile(
-    rf"^(?:\\?\[(?P<a>{TIME})\\?\]|\((?P<b>{TIME})\)|#(?P<c>{TIME})#|(?P<d>{TIME})(?=[\sA-Za-z]))\s*"
+    rf"^(?:\\?\[(?P<a>{TIME})\\?\]|\((?P<b>{TIME})\)|#(?P<c>{TIME})#|(?P<d>\d{{1,2}}:\d\d:\d\d(?:[.,]\d+)?)(?=[\sA-Za-z]))\s*"
 )
 
 # Header lines that stand alone above the text they label.
@@ -24,7 +24,7 @@ HEADERS = (
     re.compile(rf"^(?P<name>\S(?:.*?\S)?) {{2,}}(?P<time>{TIME})\s*$"),  # Otter, Teams docx
     re.compile(rf"^(?P<name>[^()]*?)\s*\((?P<time>{TIME})\):\s*$"),  # Rev: Name (00:20:12):
     re.compile(rf"^\[(?P<name>[^\]]+)\] (?P<time>{TIME})\s*$"),  # Zoom saved transcript
-    re.compile(rf"^(?P<name>[^:]+?): \(?(?P<time>{TIME})\)?\s*$"),  # Name: (03:40)  Name: 00:04:21
+    re.compile(rf"^(?P<name>[^:]+?): (?:\((?P<time>{TIME})\)|(?P<clock>\d{{1,2}}:\d\d:\d\d))\s*$"),  # Name: (03:40)  Name: 00:04:21
 )
 BOLD_LABEL = re.compile(rf"^\*\*(?P<name>[^*]+?)(?:\s*\((?P<time>{TIME})\))?:\*\*\s*(?P<text>.*)$|^\*\*(?P<name2>[^*]+?)\*\*:\s*(?P<text2>.*)$")
 BRACKET_LABEL = re.compile(r"^\[(?P<name>[^\]]{1,40})\]:?\s+(?P<text>\S.*)$")
@@ -64,25 +64,37 @@ def find_label(line: str) -> Label | None:
     for pattern in HEADERS:
         match = pattern.match(line)
         if match:
-            return Label(match.group("name").strip(), None, match.group("time"), True)
+            time = match.groupdict().get("time") or match.groupdict().get("clock")
+            return Label(match.group("name").strip(), None, time, True)
     time, rest = split_leading_time(line)
     match = BOLD_LABEL.match(rest)
     if match:
         name = match.group("name") or match.group("name2")
         text = match.group("text") if match.group("name") else match.group("text2")
-        return Label(name.strip(), text, match.group("time") or time, True)
+        spoken_time, text = split_leading_time(text)
+        return Label(name.strip(), text, match.group("time") or time or spoken_time, True)
     match = BRACKET_LABEL.match(rest)
     if match and GENERIC.match(match.group("name").strip()):
         return Label(match.group("name").strip(), match.group("text"), time, True)
     match = COLON_LABEL.match(rest)
     if match:
-        return Label(match.group("name").strip(), match.group("text"), time, False)
+        return Label(match.group("name").strip(), match.group("text"), time, time is not None)
     return None
+
+
+def is_interviewer_label(name: str | None, interviewers: frozenset[str]) -> bool:
+    """Exactly an interviewer label, or one as the first word (``Interviewer 2``, ``Moderator (Ana)``)."""
+    if name is None:
+        return False
+    key = _key(name)
+    words = key.split()
+    first = words[0] if words else key
+    return key in interviewers or (len(first) > 1 and first in interviewers)
 
 
 def is_known(name: str, interviewers: frozenset[str]) -> bool:
     key = _key(name)
-    return key in interviewers or bool(GENERIC.match(key))
+    return is_interviewer_label(name, interviewers) or bool(GENERIC.match(key))
 
 
 def looks_like_name(name: str) -> bool:

@@ -58,7 +58,9 @@ def parse_lines(lines: list[str], settings: ReaderSettings, markdown: bool = Fal
         if label is not None and (key in speakers or key in skipped or (label.strong and not key and label.text is None)):
             close_paragraph()
             if key in skipped:
-                current = Block(None)  # "Break:" and other non-speech labels: kept out of the turns
+                current = Block(None)  # "Break:" and other non-speech labels: not a speaker
+                blocks.append(current)
+                continue  # the label's own line ("Break: [00:20:24]") is not speech
             elif not key:
                 pass  # "(00:22:42):": the same speaker goes on after a timestamp
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from qualcode.transcripts.labels import is_interviewer_label
 from qualcode.transcripts.labels import speaker_key as _key
 
 DEFAULT_INTERVIEWERS = ("Interviewer", "I", "Q", "Moderator", "Facilitator")
@@ -35,8 +36,4 @@ class ReaderSettings:
 
     def is_interviewer(self, speaker: str | None) -> bool:
         """Interviewer labels match exactly, or as the first word (``Interviewer 2``, ``Moderator (Ana)``)."""
-        if speaker is None:
-            return False
-        key = _key(speaker)
-        first = key.split()[0] if key.split() else key
-        return key in self.interviewers or (len(first) > 1 and first in self.interviewers)
+        return is_interviewer_label(speaker, self.interviewers)
