@@ -116,3 +116,20 @@ def test_version():
     from qualcode import __version__
 
     assert run_cli("--version").out == f"qualcode {__version__}\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["docs", "--bogus"], "Error: No such option: --bogus (see 'qualcode docs --help')\n"),
+    (["show"], "Error: Missing argument 'doc' (see 'qualcode show --help')\n"),
+    (["docs", "-f", "xml"], "Error: Invalid value for --format: must be one of table, csv, tsv, json, jsonl "
+                            "(see 'qualcode docs --help')\n"),
+])
+def test_usage_errors_are_one_line_and_exit_1(sample_project, args, message):
+    result = run_cli("-p", sample_project, *args)
+    assert (result.code, result.err, result.out) == (1, message, "")
+
+
+def test_no_arguments_shows_help():
+    result = run_cli()
+    assert result.code == 0
+    assert "Usage: qualcode" in result.out

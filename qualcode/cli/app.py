@@ -52,15 +52,32 @@ app.command("check")(corpus.check)
 app.command("index")(corpus.index)
 
 
+def _click_error(name: str) -> type[Exception]:
+    """Click's exception classes, wherever this Typer version keeps click (it may vendor it)."""
+    return next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == name)
+
+
 def main() -> None:
+    """Entry point: user mistakes become ``Error: ...`` lines on stderr and exit status 1."""
     from qualcode.errors import QualcodeError
 
+    usage_error, click_exception = _click_error("UsageError"), _click_error("ClickException")
     try:
-        app()
+        code = app(standalone_mode=False, prog_name="qualcode")
+    except usage_error as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.exit(0)  # the help has been shown
+        command = exc.ctx.command_path if exc.ctx else "qualcode"
+        print(f"Error: {exc.format_message().rstrip('.')} (see '{command} --help')", file=sys.stderr)
+        code = 1
+    except click_exception as exc:
+        print(f"Error: {exc.format_message()}", file=sys.stderr)
+        code = 1
     except QualcodeError as exc:
         for item in exc.problems:
             print(f"Error: {item}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
+        code = 1
+    except (KeyboardInterrupt, typer.Abort):
         print("Interrupted.", file=sys.stderr)
-        sys.exit(130)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)
