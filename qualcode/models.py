@@ -90,3 +90,38 @@ class Participant:
     speaker: str = ""
     attributes: tuple[tuple[str, str], ...] = ()
     line: int = 0
+
+
+@dataclass(frozen=True)
+class Cues:
+    """How the autocoder recognises a code: phrases, token patterns, regexes, fuzzy variants, vetoes."""
+
+    phrases: tuple[str, ...] = ()
+    patterns: tuple = ()
+    regex: tuple[str, ...] = ()
+    fuzzy: int = 0
+    exclude: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = (PARTICIPANT,)
+
+    @property
+    def count(self) -> int:
+        return len(self.phrases) + len(self.patterns) + len(self.regex)
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code of the codebook; ``parent`` is None for a top-level theme."""
+
+    id: str
+    label: str
+    definition: str = ""
+    when_to_use: str = ""
+    when_not_to_use: str = ""
+    examples: tuple[str, ...] = ()
+    renamed_from: tuple[str, ...] = ()
+    color: str | None = None
+    cues: Cues = field(default_factory=Cues)
+    parent: str | None = None
+    depth: int = 0
+    children: tuple[str, ...] = ()
+    line: int = 0

@@ -97,6 +97,16 @@ class Project:
         return self.root / TRANSCRIPTS
 
     @property
+    def codebook_path(self) -> Path:
+        return self.root / self.config.codebook
+
+    def codebook(self):
+        """The project's codebook (qualcode.yaml ``codebook:``), validated."""
+        from qualcode.codebook import load_codebook
+
+        return load_codebook(self.codebook_path)
+
+    @property
     def index(self) -> Index:
         if self._index is None:
             self._index = Index(self.root / ".qualcode" / "index.sqlite")
@@ -349,6 +359,37 @@ class Project:
             attribution = self._attribution(doc, participants)
             problems.extend(problem(doc["path"], None, message) for message in attribution.problems)
         return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
+
+
+def export_codebook(source: str | Path, output: str | Path, fmt: str = "qdc") -> None:
+    """Write a codebook in an exchange format (REFI-QDA .qdc), atomically."""
+    from qualcode.codebook import load_codebook
+    from qualcode.export.refi_qda import codebook_to_qdc
+
+    if fmt != "qdc":
+        raise ProjectError(f"unknown codebook export format {fmt!r}; use qdc")
+    write_atomic(Path(output), codebook_to_qdc(load_codebook(source)))
+
+
+def import_codebook(source: str | Path, output: str | Path, force: bool = False):
+    """Convert a REFI-QDA .qdc codebook to qualcode YAML; the result is validated before it is written."""
+    from qualcode.codebook import dump_codebook_data, load_codebook
+    from qualcode.export.refi_qda import qdc_to_yaml_data
+
+    source, output = Path(source), Path(output)
+    if not source.is_file():
+        raise ProjectError(problem(source, None, "no such file"))
+    if output.exists() and not force:
+        raise ProjectError(problem(output, None, "exists; pass --force to overwrite it"))
+    text = dump_codebook_data(qdc_to_yaml_data(source))
+    staging = output.with_name(f".{output.name}.check.yaml")
+    write_atomic(staging, text)
+    try:
+        load_codebook(staging)
+    finally:
+        staging.unlink(missing_ok=True)
+    write_atomic(output, text)
+    return load_codebook(output)
 
 
 def _sha(data: bytes) -> str:

@@ -46,6 +46,14 @@ def _sentences(transcript: Transcript):
 
 
 @lru_cache(maxsize=1)
+def blank_english():
+    """spaCy's rule-based English tokenizer, no model download."""
+    import spacy
+
+    return spacy.blank("en")
+
+
+@lru_cache(maxsize=1)
 def sentence_pipeline():
     import spacy
 

@@ -11,40 +11,61 @@ from qualcode.errors import Problem, QualcodeError, problem
 Location = tuple  # a path of keys and list indexes, as pydantic reports it
 
 
-def load_yaml(path: Path) -> tuple[object, dict[Location, int]]:
-    """Parse a YAML file; return the data and the 1-based line of every key path."""
+def load_yaml(path: Path, max_bytes: int = 4 * 1024 * 1024) -> tuple[object, dict[Location, int]]:
+    """Parse a YAML file; return the data and the 1-based line of every key path.
+
+    Refused with located errors: files over ``max_bytes``, tabs in indentation, syntax errors,
+    anchors and aliases (they can expand a small file into an enormous document), duplicate keys.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise QualcodeError(problem(path, None, f"file is {size / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB"))
+        text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise QualcodeError(problem(path, None, f"cannot read: {exc}")) from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        indent = line[: len(line) - len(line.lstrip())]
-        if "\t" in indent:
-            raise QualcodeError(problem(path, number, "tab in indentation; YAML needs spaces"))
+        raise QualcodeError(problem(path, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}")) from None
+    tabs = [problem(path, n, "tab in indentation; YAML needs spaces")
+            for n, line in enumerate(text.splitlines(), start=1) if "\t" in line[: len(line) - len(line.lstrip())]]
+    if tabs:
+        raise QualcodeError(tabs)
     try:
+        _refuse_aliases(path, text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         where = f" (column {mark.column + 1})" if mark else ""
+        context = getattr(exc, "context_mark", None)
+        if context is not None and mark is not None and context.line != mark.line:
+            where = f" (column {mark.column + 1}; {exc.context} started on line {context.line + 1})"
         raise QualcodeError(problem(path, line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}{where}")) from None
     lines: dict[Location, int] = {}
+    duplicates: list = []
     if node is not None:
-        _walk(node, (), lines)
-    return data, lines
+        _walk(node, (), lines, duplicates)
+    if duplicates:
+        raise QualcodeError([problem(path, line, f"{'.'.join(map(str, where))}: duplicate key") for where, line in duplicates])
+    return yaml.safe_load(text), lines
 
 
-def _walk(node: yaml.Node, where: Location, lines: dict[Location, int]) -> None:
+def _refuse_aliases(path: Path, text: str) -> None:
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise QualcodeError(problem(path, event.start_mark.line + 1, "YAML anchors and aliases (&name, *name) are not allowed"))
+
+
+def _walk(node: yaml.Node, where: Location, lines: dict[Location, int], duplicates: list) -> None:
     lines.setdefault(where, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             here = (*where, key.value)
+            if here in lines:
+                duplicates.append((here, key.start_mark.line + 1))
             lines[here] = key.start_mark.line + 1
-            _walk(value, here, lines)
+            _walk(value, here, lines, duplicates)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*where, index), lines)
+            _walk(item, (*where, index), lines, duplicates)
 
 
 def line_of(lines: dict[Location, int], loc: Location) -> int | None:
@@ -61,6 +82,15 @@ def pydantic_problems(path: Path, exc, lines: dict[Location, int]) -> list[Probl
     for error in exc.errors():
         loc = tuple(error["loc"])
         field = ".".join(str(part) for part in loc) or "(top level)"
-        message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        message = pydantic_message(error)
         out.append(problem(path, line_of(lines, loc), f"{field}: {message}"))
     return out
+
+
+def pydantic_message(error: dict) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required"
+    return error["msg"].removeprefix("Value error, ")

@@ -14,7 +14,8 @@ import pytest
 
 from conftest import ROOT, run_cli
 
-COMMANDS = ["init", "import", "docs", "show", "segments", "summary", "check", "index"]
+COMMANDS = ["init", "import", "docs", "show", "segments", "summary", "check", "index",
+            "codebook", "codebook check", "codebook show", "codebook export", "codebook import"]
 
 
 def test_help_does_not_import_heavy_libraries():
@@ -32,7 +33,7 @@ def test_help_does_not_import_heavy_libraries():
 
 @pytest.mark.parametrize("command", [None, *COMMANDS])
 def test_every_help_shows_an_example(command):
-    result = run_cli(*([command] if command else []), "--help")
+    result = run_cli(*(command.split() if command else []), "--help")
     assert result.code == 0
     assert "Example: qualcode" in result.out
 

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from qualcode import __version__
-from qualcode.cli import corpus
+from qualcode.cli import codebook, corpus
 from qualcode.cli.common import FormatOption, state
 
 app = typer.Typer(
@@ -50,6 +50,7 @@ app.command("segments")(corpus.segments)
 app.command("summary")(corpus.summary)
 app.command("check")(corpus.check)
 app.command("index")(corpus.index)
+app.add_typer(codebook.app, name="codebook")
 
 
 def _click_error(name: str) -> type[Exception]:

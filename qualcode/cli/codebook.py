@@ -1,0 +1,93 @@
+"""`qualcode codebook ...`: check, show, export to and import from REFI-QDA (.qdc)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.cli.common import FormatOption, emit, say, state
+
+app = typer.Typer(help="Check, show, export and import the thematic codebook.\n\nExample: qualcode codebook check codebooks/ecm.yaml",
+                  no_args_is_help=True)
+
+PathArgument = Annotated[Optional[Path], typer.Argument(help="Codebook YAML (default: the project's codebook).", show_default=False)]
+
+
+def _codebook_path(ctx: typer.Context, path: Path | None) -> Path:
+    if path is not None:
+        return path
+    from qualcode.project import Project
+
+    return Project.open(state(ctx).project, refresh=False).codebook_path
+
+
+@app.command("check")
+def check(ctx: typer.Context, path: PathArgument = None) -> None:
+    """Report every problem of a codebook as path:line: code ID: field: message (exit 1 if any).
+
+    Example: qualcode codebook check codebooks/ecm.yaml
+    """
+    from qualcode.codebook import check_codebook
+
+    codebook, problems = check_codebook(_codebook_path(ctx, path))
+    for item in problems:
+        print(item)
+    if problems or codebook is None:
+        say(f"{len(problems)} problem(s)")
+        raise typer.Exit(1)
+    themes = len(codebook.roots())
+    print(f"OK: {codebook.path}: {len(codebook.codes)} codes in {themes} themes, sha256 {codebook.sha256}")
+
+
+@app.command("show")
+def show(ctx: typer.Context, path: PathArgument = None,
+         depth: Annotated[Optional[int], typer.Option(help="Show codes down to this depth (0 = themes only).")] = None,
+         fmt: FormatOption = None) -> None:
+    """Print the code tree: id, label and number of cues (-f json: the full structure).
+
+    Example: qualcode codebook show --depth 0
+    """
+    import json
+
+    from qualcode.codebook import codebook_data, load_codebook
+
+    codebook = load_codebook(_codebook_path(ctx, path))
+    chosen = fmt or state(ctx).format
+    if chosen == "json":
+        sys.stdout.write(json.dumps(codebook_data(codebook), ensure_ascii=False, indent=2) + "\n")
+        return
+    rows = [{"id": ("  " * c.depth if chosen == "table" else "") + c.id, "parent": c.parent or "", "depth": c.depth,
+             "label": c.label, "cues": c.cues.count}
+            for c in codebook.codes if depth is None or c.depth <= depth]
+    emit(ctx, rows, ["id", "label", "cues"] if chosen == "table" else ["id", "parent", "depth", "label", "cues"], fmt)
+
+
+@app.command("export")
+def export(ctx: typer.Context, path: PathArgument = None,
+           output: Annotated[Path, typer.Option("--output", "-o", help="The .qdc file to write.")] = ...,
+           format_: Annotated[str, typer.Option("--format", help="Exchange format: qdc (REFI-QDA codebook).")] = "qdc") -> None:
+    """Write the codebook as a REFI-QDA .qdc file (deterministic GUIDs: two exports are identical).
+
+    Example: qualcode codebook export --format qdc -o ecm.qdc
+    """
+    from qualcode.project import export_codebook
+
+    export_codebook(_codebook_path(ctx, path), output, format_)
+    say(f"Wrote {output}")
+
+
+@app.command("import")
+def import_(source: Annotated[Path, typer.Argument(help="A REFI-QDA .qdc codebook.")],
+            output: Annotated[Path, typer.Option("--output", "-o", help="The codebook YAML to write.")] = ...,
+            force: Annotated[bool, typer.Option(help="Overwrite OUTPUT if it exists.")] = False) -> None:
+    """Convert a REFI-QDA .qdc codebook (from NVivo, ATLAS.ti, MAXQDA, QualCoder) to qualcode YAML.
+
+    Example: qualcode codebook import nvivo-codes.qdc -o codebooks/nvivo.yaml
+    """
+    from qualcode.project import import_codebook
+
+    codebook = import_codebook(source, output, force=force)
+    say(f"Wrote {output}: {len(codebook.codes)} codes")
