@@ -268,8 +268,9 @@ def _pattern_report(report: str) -> str:
     for line in report.splitlines():
         match = re.search(r"\[pattern -> (\d+)((?: -> [^\s\]]+)*)", line)
         if match and "] " in line:
-            keys = [k for k in match.group(2).split(" -> ") if k.isupper()]
-            found.setdefault((int(match.group(1)) + 1, ".".join(keys)), line.rsplit("] ", 1)[1].strip())
+            keys = "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in match.group(2).split(" -> ")
+                           if k.isdigit() or k.isupper()).lstrip(".")
+            found.setdefault((int(match.group(1)) + 1, keys), line.rsplit("] ", 1)[1].strip())
     if not found:
         return " ".join(report.split())[:200]
     return "; ".join(f"token {token}: {key}: {message}" for (token, key), message in found.items())
