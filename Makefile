@@ -24,6 +24,9 @@ demo: $(STAMP)
 	rm -rf $(DEMO_DIR)
 	$(BIN)/qualcode init $(DEMO_DIR) --name "ECM task force evaluation (demo)" --participants transcripts/participants.csv
 	cp transcripts/qualcode.yaml $(DEMO_DIR)/qualcode.yaml
+	cp codebooks/ecm.yaml $(DEMO_DIR)/codebooks/ecm.yaml
+	$(BIN)/qualcode -p $(DEMO_DIR) codebook check
+	$(BIN)/qualcode -p $(DEMO_DIR) codebook show --depth 0
 	$(BIN)/qualcode -p $(DEMO_DIR) import transcripts/*.txt transcripts/*.md transcripts/*.vtt transcripts/*.srt transcripts/*.docx
 	$(BIN)/qualcode -p $(DEMO_DIR) check
 	$(BIN)/qualcode -p $(DEMO_DIR) docs

@@ -200,3 +200,24 @@ def test_import_refuses_to_overwrite(tmp_path):
     assert target.read_text() == "precious"
     assert run_cli("codebook", "import", tmp_path / "a.qdc", "-o", target, "--force").code == 0
     assert load_codebook(target).ids == load_codebook(GOOD).ids
+
+
+# the study's codebook ------------------------------------------------------------------------
+
+def test_ecm_codebook_is_complete_and_usable():
+    codebook = load_codebook(ROOT / "codebooks" / "ecm.yaml")
+    themes = codebook.roots()
+    assert len(themes) >= 8 and len(codebook.codes) >= 40
+    assert {"LABOR", "VCA"} <= {t.id for t in themes}
+    incomplete = [c.id for c in codebook.codes if c.parent and not (
+        c.definition and c.when_to_use and c.when_not_to_use and c.examples and c.cues.count)]
+    assert incomplete == []
+    assert all(t.color for t in themes)
+
+
+def test_ecm_cues_are_mostly_multi_word():
+    codebook = load_codebook(ROOT / "codebooks" / "ecm.yaml")
+    phrases = [p for c in codebook.codes for p in c.cues.phrases]
+    assert all(p == p.lower() for p in phrases)
+    multi = sum(" " in p or "-" in p for p in phrases)
+    assert multi / len(phrases) >= 0.6

@@ -1,0 +1,178 @@
+"""Coder event logs (codings/<coder>.jsonl): append under a lock with fsync, read tolerantly, fold.
+
+One JSON object per line; nothing is ever rewritten. Besides the fields of design §2, an ``add``
+event carries ``text``, the segment text it was applied to: a hash can confirm an anchor but not
+find one, and re-anchoring after a transcript edit needs the original words.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from qualcode.errors import Problem, ProjectError, problem
+
+CODER_RE = re.compile(r"^[a-z0-9_-]+$")
+OPS = ("add", "remove", "memo", "seen")
+FIELDS = ("id", "at", "coder", "op", "doc", "start", "end", "sha", "code", "origin", "memo", "text")
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    at: str
+    coder: str
+    op: str
+    doc: str
+    start: int
+    end: int
+    sha: str
+    code: str | None = None
+    origin: str = "manual"
+    memo: str | None = None
+    text: str | None = None
+
+    def to_line(self) -> str:
+        data = asdict(self)
+        if self.text is None:
+            data.pop("text")
+        return json.dumps(data, ensure_ascii=False, separators=(", ", ": ")) + "\n"
+
+
+def validate_coder(name: str) -> str:
+    if not isinstance(name, str) or not CODER_RE.match(name):
+        raise ProjectError(f"coder name {name!r} must be lowercase letters, digits, _ or - (e.g. alice, coder-2)")
+    return name
+
+
+def text_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def new_event(coder: str, op: str, doc: str, start: int, end: int, text: str, code: str | None = None,
+              origin: str = "manual", memo: str | None = None, at: str | None = None) -> Event:
+    return Event(
+        id=str(uuid.uuid4()),
+        at=at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        coder=validate_coder(coder), op=op, doc=doc, start=start, end=end, sha=text_sha(text), code=code,
+        origin=origin, memo=memo, text=text if op == "add" else None,
+    )
+
+
+def append_events(path: Path, events: list[Event]) -> None:
+    """Append events under an exclusive lock; flush and fsync before the lock is released."""
+    if not events:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = "".join(event.to_line() for event in events).encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        size = os.fstat(fd).st_size
+        if size and _last_byte(path, size) != b"\n":
+            payload = b"\n" + payload  # a torn line from a crash stays alone on its line
+        os.write(fd, payload)
+        os.fsync(fd)
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _last_byte(path: Path, size: int) -> bytes:
+    with open(path, "rb") as handle:
+        handle.seek(size - 1)
+        return handle.read(1)
+
+
+@dataclass(frozen=True)
+class LogRead:
+    events: list[Event]
+    problems: list[Problem]
+    offset: int  # bytes consumed: complete lines only
+    lines: int  # lines consumed
+
+
+def read_events(path: Path, offset: int = 0, first_line: int = 1) -> LogRead:
+    """Events from ``offset`` on. Bad lines are problems, not failures; a torn last line is left unread."""
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        data = handle.read()
+    coder = path.stem
+    events: list[Event] = []
+    problems: list[Problem] = []
+    consumed = 0
+    number = first_line - 1
+    for raw in data.splitlines(keepends=True):
+        if not raw.endswith(b"\n"):
+            problems.append(problem(path, number + 1, "torn last line (an interrupted write); skipped"))
+            break
+        number += 1
+        consumed += len(raw)
+        if not raw.strip():
+            continue
+        try:
+            events.append(parse_event(json.loads(raw), coder))
+        except (ValueError, TypeError, KeyError) as exc:
+            problems.append(problem(path, number, f"not a valid coding event: {exc}"))
+    return LogRead(events, problems, offset + consumed, number - first_line + 1)
+
+
+def parse_event(data: dict, coder: str) -> Event:
+    if not isinstance(data, dict):
+        raise ValueError("a line must be a JSON object")
+    unknown = set(data) - set(FIELDS)
+    if unknown:
+        raise ValueError(f"unknown field {sorted(unknown)[0]!r}")
+    if data.get("op") not in OPS:
+        raise ValueError(f"op must be one of {', '.join(OPS)}")
+    if data.get("coder") != coder:
+        raise ValueError(f"coder {data.get('coder')!r} in the log of {coder!r}")
+    for key in ("start", "end"):
+        if not isinstance(data.get(key), int) or isinstance(data.get(key), bool):
+            raise ValueError(f"{key} must be an integer")
+    for key in ("id", "at", "doc", "sha"):
+        if not isinstance(data.get(key), str):
+            raise ValueError(f"{key} must be a string")
+    if data["op"] != "seen" and not isinstance(data.get("code"), str):
+        raise ValueError("code must be a string")
+    return Event(**{key: data.get(key) for key in FIELDS if key in data})
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A coder's current decision that ``code`` applies to the text at doc[start:end]."""
+
+    coder: str
+    doc: str
+    start: int
+    end: int
+    code: str
+    sha: str
+    text: str
+    origin: str
+    at: str
+    memo: str | None
+
+
+def fold(events: list[Event]) -> dict[tuple[str, int, int, str], Coding]:
+    """A coder's state: adds minus removes, with the latest memo. The log is the truth; this is derived."""
+    state: dict[tuple[str, int, int, str], Coding] = {}
+    for event in events:
+        key = (event.doc, event.start, event.end, event.code or "")
+        if event.op == "add":
+            memo = event.memo if event.memo is not None else getattr(state.get(key), "memo", None)
+            state[key] = Coding(event.coder, event.doc, event.start, event.end, event.code, event.sha,
+                                event.text or "", event.origin, event.at, memo)
+        elif event.op == "remove":
+            state.pop(key, None)
+        elif event.op == "memo" and key in state:
+            old = state[key]
+            state[key] = Coding(old.coder, old.doc, old.start, old.end, old.code, old.sha, old.text, old.origin,
+                                old.at, event.memo)
+    return state
