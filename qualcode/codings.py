@@ -98,11 +98,11 @@ class LogRead:
     lines: int  # lines consumed
 
 
-def read_events(path: Path, offset: int = 0, first_line: int = 1) -> LogRead:
+def read_events(path: Path, offset: int = 0, first_line: int = 1, content: bytes | None = None) -> LogRead:
     """Events from ``offset`` on. Bad lines are problems, not failures; a torn last line is left unread."""
-    with open(path, "rb") as handle:
-        handle.seek(offset)
-        data = handle.read()
+    if content is None:
+        content = path.read_bytes()
+    data = content[offset:]
     coder = path.stem
     events: list[Event] = []
     problems: list[Problem] = []
@@ -117,7 +117,7 @@ def read_events(path: Path, offset: int = 0, first_line: int = 1) -> LogRead:
         if not raw.strip():
             continue
         try:
-            events.append(parse_event(json.loads(raw), coder))
+            events.append(parse_event(json.loads(raw.strip()), coder))
         except (ValueError, TypeError, KeyError) as exc:
             problems.append(problem(path, number, f"not a valid coding event: {exc}"))
     return LogRead(events, problems, offset + consumed, number - first_line + 1)
@@ -176,3 +176,26 @@ def fold(events: list[Event]) -> dict[tuple[str, int, int, str], Coding]:
             state[key] = Coding(old.coder, old.doc, old.start, old.end, old.code, old.sha, old.text, old.origin,
                                 old.at, event.memo)
     return state
+
+
+FUZZY_ANCHOR = 85  # rapidfuzz ratio a re-anchored coding needs (a typo fix scores ~99, a rewrite far less)
+
+
+def anchor(coding: dict, segments: list[dict]) -> tuple[str | None, str]:
+    """Where a coding's text is now: ``ok`` (unchanged), ``moved`` (same text elsewhere),
+    ``fuzzy`` (closest segment above FUZZY_ANCHOR), or ``lost`` (reported by ``qualcode check``)."""
+    for segment in segments:
+        if (segment["start"], segment["end"]) == (coding["start"], coding["end"]) and text_sha(segment["text"]) == coding["sha"]:
+            return segment["id"], "ok"
+    same = [s for s in segments if text_sha(s["text"]) == coding["sha"]]
+    if same:
+        nearest = min(same, key=lambda s: abs(s["start"] - coding["start"]))
+        return nearest["id"], "moved"
+    if coding.get("text") and segments:
+        from rapidfuzz import fuzz, process
+
+        best = process.extractOne(coding["text"], [s["text"] for s in segments], scorer=fuzz.ratio,
+                                  score_cutoff=FUZZY_ANCHOR)
+        if best is not None:
+            return segments[best[2]]["id"], "fuzzy"
+    return None, "lost"

@@ -15,6 +15,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        if not self.path:
+            return self.message
         where = self.path if self.line is None else f"{self.path}:{self.line}"
         return f"{where}: {self.message}"
 
@@ -24,7 +26,7 @@ class QualcodeError(Exception):
 
     def __init__(self, problems: list[Problem] | Problem | str):
         if isinstance(problems, str):
-            problems = [Problem("qualcode", None, problems)]
+            problems = [Problem("", None, problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems = list(problems)

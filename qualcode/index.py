@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qualcode.models import Participant, Segment, Transcript
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,6 +31,22 @@ CREATE TABLE segments (
     kind TEXT NOT NULL, participant TEXT, text TEXT NOT NULL
 );
 CREATE INDEX segments_by_doc ON segments (doc, n);
+CREATE TABLE logs (
+    path TEXT PRIMARY KEY, coder TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    offset INTEGER NOT NULL, lines INTEGER NOT NULL, prefix_sha TEXT NOT NULL
+);
+CREATE TABLE log_problems (path TEXT NOT NULL, line INTEGER, message TEXT NOT NULL);
+CREATE TABLE codings (
+    coder TEXT NOT NULL, doc TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    code TEXT NOT NULL, sha TEXT NOT NULL, text TEXT NOT NULL, origin TEXT NOT NULL, at TEXT NOT NULL,
+    memo TEXT, segment TEXT, status TEXT,
+    PRIMARY KEY (coder, doc, start, "end", code)
+);
+CREATE INDEX codings_by_segment ON codings (segment, code);
+CREATE TABLE seen (
+    coder TEXT NOT NULL, doc TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (coder, doc, start, "end")
+);
 CREATE TABLE participants (
     id TEXT PRIMARY KEY, role TEXT NOT NULL, task_force TEXT NOT NULL, file TEXT NOT NULL,
     speaker TEXT NOT NULL, attributes TEXT NOT NULL, line INTEGER NOT NULL
@@ -186,3 +202,81 @@ class Index:
             "SELECT DISTINCT speaker FROM segments WHERE doc = ? AND kind = 'participant' ORDER BY speaker", (doc,)
         )
         return [r[0] for r in rows]
+
+    # coder logs --------------------------------------------------------------------------------
+    def log_states(self) -> dict[str, sqlite3.Row]:
+        return {row["path"]: row for row in self.db.execute("SELECT * FROM logs")}
+
+    def forget_log(self, path: str, coder: str) -> None:
+        self.db.execute("DELETE FROM logs WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM log_problems WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM codings WHERE coder = ?", (coder,))
+        self.db.execute("DELETE FROM seen WHERE coder = ?", (coder,))
+
+    def save_log_state(self, path: str, coder: str, size: int, mtime_ns: int, offset: int, lines: int, prefix_sha: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO logs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (path, coder, size, mtime_ns, offset, lines, prefix_sha))
+
+    def replace_log_problems(self, path: str, problems) -> None:
+        self.db.execute("DELETE FROM log_problems WHERE path = ?", (path,))
+        self.db.executemany("INSERT INTO log_problems VALUES (?, ?, ?)", [(path, p.line, p.message) for p in problems])
+
+    def log_problems(self) -> list[tuple[str, int | None, str]]:
+        rows = self.db.execute("SELECT path, line, message FROM log_problems ORDER BY path, line")
+        return [(r["path"], r["line"], r["message"]) for r in rows]
+
+    def apply_events(self, events) -> None:
+        """Fold events into the codings and seen tables (the same fold as codings.fold)."""
+        for e in events:
+            key = (e.coder, e.doc, e.start, e.end, e.code or "")
+            if e.op == "add":
+                self.db.execute(
+                    """INSERT INTO codings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+                       ON CONFLICT (coder, doc, start, "end", code) DO UPDATE SET
+                       sha = excluded.sha, text = excluded.text, origin = excluded.origin, at = excluded.at,
+                       memo = COALESCE(excluded.memo, codings.memo), segment = NULL, status = NULL""",
+                    (*key, e.sha, e.text or "", e.origin, e.at, e.memo),
+                )
+            elif e.op == "remove":
+                self.db.execute('DELETE FROM codings WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?', key)
+            elif e.op == "memo":
+                self.db.execute('UPDATE codings SET memo = ? WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?',
+                                (e.memo, *key))
+            elif e.op == "seen":
+                self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?)", (e.coder, e.doc, e.start, e.end, e.at))
+
+    def unanchored_docs(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT doc FROM codings WHERE status IS NULL")]
+
+    def codings_of_doc(self, doc: str) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM codings WHERE doc = ?", (doc,))]
+
+    def set_anchor(self, coding: dict, segment: str | None, status: str) -> None:
+        self.db.execute(
+            'UPDATE codings SET segment = ?, status = ? WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?',
+            (segment, status, coding["coder"], coding["doc"], coding["start"], coding["end"], coding["code"]),
+        )
+
+    def reset_anchors(self, doc: str) -> None:
+        self.db.execute("UPDATE codings SET segment = NULL, status = NULL WHERE doc = ?", (doc,))
+
+    def codings(self, coder: str | None = None, doc: str | None = None) -> list[dict]:
+        sql = "SELECT c.*, s.n AS n FROM codings c LEFT JOIN segments s ON s.id = c.segment WHERE 1=1"
+        args: list = []
+        for column, value in (("c.coder", coder), ("c.doc", doc)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                args.append(value)
+        sql += " ORDER BY c.doc, s.n, c.start, c.code, c.coder"
+        return [dict(r) for r in self.db.execute(sql, args)]
+
+    def coders(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT coder FROM logs ORDER BY coder")]
+
+    def seen_segments(self, coder: str) -> set[tuple[str, int, int]]:
+        return {(r[0], r[1], r[2]) for r in self.db.execute('SELECT doc, start, "end" FROM seen WHERE coder = ?', (coder,))}
+
+    def segment(self, segment_id: str) -> dict | None:
+        row = self.db.execute('SELECT id, doc, n, speaker, kind, participant, start, "end", text FROM segments WHERE id = ?',
+                              (segment_id,)).fetchone()
+        return dict(row) if row else None

@@ -24,6 +24,7 @@ from qualcode.models import INTERVIEWER, PARTICIPANT
 from qualcode.participants import (
     attribute_document, load_participants, read_participants, upsert_participant, write_header,
 )
+from qualcode.project_coding import CodingMixin
 from qualcode.transcripts import SUFFIXES, parse_transcript
 
 Progress = Callable[[int, int, str], None]
@@ -38,6 +39,7 @@ class RefreshReport:
     unchanged: int
     removed: int
     problems: int
+    changed: tuple[str, ...] = ()  # paths of transcripts re-read or removed
 
 
 def find_project_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Path:
@@ -55,7 +57,7 @@ def find_project_root(explicit: str | Path | None = None, cwd: Path | None = Non
     raise ProjectError(problem(here, None, f"no {CONFIG_NAME} here or in any parent folder; run 'qualcode init' or pass --project"))
 
 
-class Project:
+class Project(CodingMixin):
     def __init__(self, root: Path, config: ProjectConfig):
         self.root = root
         self.config = config
@@ -101,10 +103,17 @@ class Project:
         return self.root / self.config.codebook
 
     def codebook(self):
-        """The project's codebook (qualcode.yaml ``codebook:``), validated."""
+        """The project's codebook (qualcode.yaml ``codebook:``), validated; re-read when the file changes."""
         from qualcode.codebook import load_codebook
 
-        return load_codebook(self.codebook_path)
+        path = self.codebook_path
+        if not path.is_file():
+            raise ProjectError(problem(path, None, f"no codebook here; set 'codebook:' in {CONFIG_NAME} or add the file"))
+        stamp = (path.stat().st_mtime_ns, path.stat().st_size)
+        cached = getattr(self, "_codebook", None)
+        if cached is None or cached[0] != stamp:
+            self._codebook = (stamp, load_codebook(path))
+        return self._codebook[1]
 
     @property
     def index(self) -> Index:
@@ -143,6 +152,8 @@ class Project:
                 index.replace_participants(participants)
                 self._attribute_all(index, participants)
                 index.set_meta("participants_sha", sha)
+            self._refresh_logs(index)
+            self._anchor_codings(index, report.changed)
         return report
 
     def _settings_key(self) -> str:
@@ -157,6 +168,7 @@ class Project:
         files = self.transcript_files()
         seen_ids: dict[str, str] = {}
         read = unchanged = failed = 0
+        changed: list[str] = []
         settings = self.config.reader_settings()
         for number, path in enumerate(files, start=1):
             rel = path.relative_to(self.root).as_posix()
@@ -190,14 +202,16 @@ class Project:
                 continue
             segments = segment_transcript(transcript, self.config.segment_unit, settings)
             index.store_document(rel, (stat.st_size, stat.st_mtime_ns, sha), transcript, segments)
+            changed.append(doc_id)
             read += 1
             if progress:
                 progress(number, len(files), rel)
         present = {p.relative_to(self.root).as_posix() for p in files}
         removed = [p for p in states if p not in present]
         for rel in removed:
+            changed.append(Path(rel).stem)
             index.forget_file(rel)
-        return RefreshReport(read, unchanged, len(removed), failed)
+        return RefreshReport(read, unchanged, len(removed), failed, tuple(changed))
 
     def _attribute_all(self, index: Index, participants) -> None:
         for doc in index.documents():
@@ -358,6 +372,7 @@ class Project:
         for doc in self.index.documents():
             attribution = self._attribution(doc, participants)
             problems.extend(problem(doc["path"], None, message) for message in attribution.problems)
+        problems.extend(self.coding_problems())
         return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
 
 

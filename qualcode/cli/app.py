@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from qualcode import __version__
-from qualcode.cli import codebook, corpus
+from qualcode.cli import codebook, coding, corpus
 from qualcode.cli.common import FormatOption, state
 
 app = typer.Typer(
@@ -51,6 +51,10 @@ app.command("summary")(corpus.summary)
 app.command("check")(corpus.check)
 app.command("index")(corpus.index)
 app.add_typer(codebook.app, name="codebook")
+app.command("apply")(coding.apply)
+app.command("unapply")(coding.unapply)
+app.command("code")(coding.code)
+app.add_typer(coding.codings_app, name="codings")
 
 
 def _click_error(name: str) -> type[Exception]:

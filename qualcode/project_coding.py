@@ -1,0 +1,178 @@
+"""The coders' side of the Project API: apply, unapply, memo, listings, and keeping the index of
+coder logs and anchors up to date. Mixed into ``Project``; call it as ``project.apply(...)``."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from qualcode.codings import (
+    CODER_RE, Event, anchor, append_events, new_event, read_events, validate_coder,
+)
+from qualcode.errors import ProjectError, problem
+
+CODINGS = "codings"
+CODING_COLUMNS = ["segment", "code", "coder", "origin", "at", "memo", "status", "text"]
+
+
+class CodingMixin:
+    # keeping the index current ---------------------------------------------------------------
+    @property
+    def codings_dir(self) -> Path:
+        return self.root / CODINGS
+
+    def log_path(self, coder: str) -> Path:
+        return self.codings_dir / f"{validate_coder(coder)}.jsonl"
+
+    def _refresh_logs(self, index) -> None:
+        """Read what was appended to each coder's log since last time; re-read a log that changed otherwise."""
+        states = index.log_states()
+        present = set()
+        for path in sorted(self.codings_dir.glob("*.jsonl")) if self.codings_dir.is_dir() else []:
+            rel = path.relative_to(self.root).as_posix()
+            coder = path.stem
+            present.add(rel)
+            if not CODER_RE.match(coder):
+                index.replace_log_problems(rel, [problem(rel, None, f"{coder!r} is not a valid coder name; rename the file")])
+                continue
+            stat = path.stat()
+            state = states.get(rel)
+            if state is not None and (state["size"], state["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
+                continue
+            content = path.read_bytes()
+            resume = state is not None and state["offset"] <= len(content) and \
+                hashlib.sha256(content[: state["offset"]]).hexdigest() == state["prefix_sha"]
+            offset, lines = (state["offset"], state["lines"]) if resume else (0, 0)
+            if not resume:
+                index.forget_log(rel, coder)
+            read = read_events(Path(rel), offset, lines + 1, content)
+            index.apply_events(read.events)
+            kept = [p for p in self._old_log_problems(index, rel) if (p.line or 0) <= lines] if resume else []
+            index.replace_log_problems(rel, kept + read.problems)
+            index.save_log_state(rel, coder, stat.st_size, stat.st_mtime_ns, read.offset, lines + read.lines,
+                                 hashlib.sha256(content[: read.offset]).hexdigest())
+        for rel, state in states.items():
+            if rel not in present:
+                index.forget_log(rel, state["coder"])
+
+    @staticmethod
+    def _old_log_problems(index, rel: str):
+        return [problem(path, line, message) for path, line, message in index.log_problems() if path == rel]
+
+    def _anchor_codings(self, index, changed_docs: tuple[str, ...]) -> None:
+        """Point every coding at a current segment; transcripts that changed are re-anchored."""
+        for doc in changed_docs:
+            index.reset_anchors(doc)
+        for doc in index.unanchored_docs():
+            segments = index.segments(doc)
+            for coding in index.codings_of_doc(doc):
+                if coding["status"] is None:
+                    segment, status = anchor(coding, segments)
+                    index.set_anchor(coding, segment, status)
+
+    # coding -----------------------------------------------------------------------------------
+    def apply(self, segment_id: str, code: str, coder: str, memo: str | None = None, origin: str = "manual") -> Event:
+        """Record that ``coder`` applies ``code`` to a segment (one ``add`` event)."""
+        segment, live = self._segment_and_code(segment_id, code, coder)
+        event = new_event(coder, "add", segment["doc"], segment["start"], segment["end"], segment["text"], live,
+                          origin=origin, memo=memo)
+        self._append(coder, [event])
+        return event
+
+    def unapply(self, segment_id: str, code: str, coder: str) -> list[Event]:
+        """Remove ``code`` from a segment; a coding re-anchored there is removed under its original offsets."""
+        segment, live = self._segment_and_code(segment_id, code, coder)
+        matches = self._codings_at(segment_id, live, coder, segment["doc"])
+        if not matches:
+            raise ProjectError(f"{coder} has not applied {live} to {segment_id}")
+        events = [new_event(coder, "remove", c["doc"], c["start"], c["end"], c["text"], c["code"]) for c in matches]
+        self._append(coder, events)
+        return events
+
+    def memo(self, segment_id: str, code: str, coder: str, text: str) -> Event:
+        segment, live = self._segment_and_code(segment_id, code, coder)
+        matches = self._codings_at(segment_id, live, coder, segment["doc"])
+        if not matches:
+            raise ProjectError(f"{coder} has not applied {live} to {segment_id}; apply it first")
+        c = matches[0]
+        event = new_event(coder, "memo", c["doc"], c["start"], c["end"], c["text"], c["code"], memo=text)
+        self._append(coder, [event])
+        return event
+
+    def mark_seen(self, segment_id: str, coder: str) -> Event:
+        """Record that ``coder`` read a segment (so a document with no codes still counts as coded)."""
+        segment = self.require_segment(segment_id)
+        event = new_event(coder, "seen", segment["doc"], segment["start"], segment["end"], segment["text"])
+        self._append(coder, [event])
+        return event
+
+    def _codings_at(self, segment_id: str, live: str, coder: str, doc: str) -> list[dict]:
+        codebook = self.codebook()
+        return [c for c in self.index.codings(coder=coder, doc=doc)
+                if c["segment"] == segment_id and codebook.resolve(c["code"]) == live]
+
+    def _append(self, coder: str, events: list[Event]) -> None:
+        append_events(self.log_path(coder), events)
+        self.refresh()
+
+    def _segment_and_code(self, segment_id: str, code: str, coder: str) -> tuple[dict, str]:
+        validate_coder(coder)
+        segment = self.require_segment(segment_id)
+        codebook = self.codebook()
+        live = codebook.resolve(code)
+        if live is None:
+            raise ProjectError(problem(codebook.path, None, f"unknown code {code!r} (see 'qualcode codebook show')"))
+        return segment, live
+
+    def require_segment(self, segment_id: str) -> dict:
+        segment = self.index.segment(segment_id)
+        if segment is None:
+            raise ProjectError(f"unknown segment {segment_id!r} (see 'qualcode segments')")
+        return segment
+
+    def coding_problems(self) -> list:
+        """Bad log lines, codings that lost their text, and codes the codebook does not know."""
+        found = [problem(path, line, message) for path, line, message in self.index.log_problems()]
+        codebook = self.codebook() if self.codebook_path.is_file() else None
+        for c in self.index.codings():
+            log = f"{CODINGS}/{c['coder']}.jsonl"
+            if c["status"] == "lost":
+                found.append(problem(log, None, f"{c['coder']}'s coding {c['code']} on {c['doc']} "
+                                                f"({c['start']}-{c['end']}) could not be re-anchored; it was: "
+                                                f"\"{_excerpt(c['text'])}\""))
+            if codebook is not None and codebook.resolve(c["code"]) is None:
+                found.append(problem(log, None, f"{c['coder']} applied {c['code']}, which is not in {self.config.codebook} "
+                                                f"(add it, or list it in a code's renamed_from)"))
+        return found
+
+    # listings ---------------------------------------------------------------------------------
+    def coders(self) -> list[str]:
+        return self.index.coders()
+
+    def codings(self, coder: str | None = None, code: str | None = None, doc: str | None = None) -> list[dict]:
+        """Current codings, one row per (segment, code, coder); renamed codes count as their new id."""
+        if coder is not None:
+            validate_coder(coder)
+        if doc is not None:
+            self.require_document(doc)
+        codebook = self.codebook()
+        wanted = None
+        if code is not None:
+            live = codebook.resolve(code)
+            if live is None:
+                raise ProjectError(f"unknown code {code!r}")
+            wanted = {live, *codebook.descendants(live)}
+        rows = []
+        for c in self.index.codings(coder=coder, doc=doc):
+            live = codebook.resolve(c["code"]) or c["code"]
+            if wanted is not None and live not in wanted:
+                continue
+            rows.append({"segment": c["segment"] or f"{c['doc']}@{c['start']}-{c['end']}", "code": live,
+                         "coder": c["coder"], "origin": c["origin"], "at": c["at"], "memo": c["memo"] or "",
+                         "status": c["status"], "text": c["text"]})
+        return rows
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
