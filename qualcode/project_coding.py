@@ -112,8 +112,9 @@ class CodingMixin:
                 if c["segment"] == segment_id and codebook.resolve(c["code"]) == live]
 
     def _append(self, coder: str, events: list[Event]) -> None:
-        append_events(self.log_path(coder), events)
-        self.refresh()
+        if events:
+            append_events(self.log_path(coder), events)
+            self.refresh()
 
     def _segment_and_code(self, segment_id: str, code: str, coder: str) -> tuple[dict, str]:
         validate_coder(coder)
@@ -144,6 +145,134 @@ class CodingMixin:
                 found.append(problem(log, None, f"{c['coder']} applied {c['code']}, which is not in {self.config.codebook} "
                                                 f"(add it, or list it in a code's renamed_from)"))
         return found
+
+    # spreadsheets -----------------------------------------------------------------------------
+    def coding_template(self, coder: str, output: str | Path, doc: str | None = None, layout: str = "columns") -> int:
+        """Write a sheet: one row per participant segment, one column per code, the coder's codes marked."""
+        from qualcode.sheets import write_template
+
+        validate_coder(coder)
+        if layout not in ("columns", "list"):
+            raise ProjectError(f"--layout must be columns or list, not {layout!r}")
+        codebook = self.codebook()
+        people = {p.id: p for p in self.index.participants()}
+        rows = []
+        for seg in self.segments(doc, speaker="participant"):
+            person = people.get(seg["participant"])
+            rows.append({"segment": seg["id"], "document": seg["doc"], "participant": seg["participant"],
+                         "role": person.role if person else "", "task_force": person.task_force if person else "",
+                         "speaker": seg["speaker"], "text": seg["text"]})
+        write_template(Path(output), rows, codebook.ids, self._applied(coder), layout)
+        return len(rows)
+
+    def import_coding_sheet(self, path: str | Path, coder: str) -> list[Event]:
+        """Make the coder's codings match a filled sheet; nothing is written if any row is invalid."""
+        from qualcode.errors import QualcodeError
+        from qualcode.sheets import read_sheet
+
+        validate_coder(coder)
+        path = Path(path)
+        codebook = self.codebook()
+        rows, covered, problems = read_sheet(path, set(codebook.ids), codebook.resolve)
+        seen_rows: dict[str, int] = {}
+        for row in rows:
+            if self.index.segment(row.segment) is None:
+                problems.append(problem(path, row.line, f"unknown segment {row.segment!r}"))
+            elif row.segment in seen_rows:
+                problems.append(problem(path, row.line, f"segment {row.segment} is also on row {seen_rows[row.segment]}"))
+            seen_rows.setdefault(row.segment, row.line)
+        if problems:
+            raise QualcodeError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
+        held = self._held(coder)
+        events: list[Event] = []
+        for row in rows:
+            segment = self.index.segment(row.segment)
+            have = {code for (seg, code) in held if seg == row.segment} & covered
+            for code in sorted(row.codes - have):
+                events.append(new_event(coder, "add", segment["doc"], segment["start"], segment["end"], segment["text"], code))
+            for code in sorted(have - row.codes):
+                events += [new_event(coder, "remove", c["doc"], c["start"], c["end"], c["text"], c["code"])
+                           for c in held[(row.segment, code)]]
+        self._append(coder, events)
+        return events
+
+    def _held(self, coder: str) -> dict[tuple[str, str], list[dict]]:
+        """(segment, live code) -> the coder's codings there (several if re-anchoring merged them)."""
+        codebook = self.codebook()
+        held: dict[tuple[str, str], list[dict]] = {}
+        for c in self.index.codings(coder=coder):
+            if c["segment"]:
+                held.setdefault((c["segment"], codebook.resolve(c["code"]) or c["code"]), []).append(c)
+        return held
+
+    def _applied(self, coder: str) -> dict[str, set[str]]:
+        applied: dict[str, set[str]] = {}
+        for segment, code in self._held(coder):
+            applied.setdefault(segment, set()).add(code)
+        return applied
+
+    # adjudication -----------------------------------------------------------------------------
+    def coded_documents(self, coder: str) -> set[str]:
+        """Documents the coder has opened: any coding or any segment marked as read."""
+        return {c["doc"] for c in self.index.codings(coder=coder)} | {d for d, _, _ in self.index.seen_segments(coder)}
+
+    def comparison(self, coders: list[str]):
+        """(agreed pairs, disagreements) over participant segments of documents every coder coded."""
+        from qualcode.adjudicate import compare
+
+        if len(coders) < 2:
+            raise ProjectError("--coders needs at least two coder names, e.g. --coders alice,bob")
+        for coder in coders:
+            validate_coder(coder)
+            if not self.log_path(coder).exists():
+                raise ProjectError(f"no codings by {coder} (no {CODINGS}/{coder}.jsonl)")
+        docs = set.intersection(*(self.coded_documents(c) for c in coders))
+        units = [s["id"] for s in self.segments(speaker="participant") if s["doc"] in docs]
+        return compare(units, {coder: self._applied(coder) for coder in coders})
+
+    def adjudicate(self, coders: list[str], as_coder: str, decisions: dict[tuple[str, str], bool]) -> list[Event]:
+        """Write the consensus log: agreed codes, plus each decided disagreement (origin ``adjudicated``)."""
+        validate_coder(as_coder)
+        if as_coder in coders:
+            raise ProjectError(f"--as {as_coder} is one of the coders compared; use a separate name such as consensus")
+        agreed, disagreements = self.comparison(coders)
+        open_items = {(d.segment, d.code) for d in disagreements}
+        unknown = [key for key in decisions if key not in open_items]
+        if unknown:
+            segment, code = unknown[0]
+            raise ProjectError(f"{segment} {code} is not a disagreement between {', '.join(coders)}")
+        held = self._held(as_coder)
+        decided = self.adjudicated(as_coder)
+        events: list[Event] = []
+        wanted = [(pair, True) for pair in agreed] + list(decisions.items())
+        for (segment_id, code), apply_it in wanted:
+            segment = self.index.segment(segment_id)
+            if apply_it and (segment_id, code) not in held:
+                events.append(new_event(as_coder, "add", segment["doc"], segment["start"], segment["end"], segment["text"],
+                                        code, origin="adjudicated"))
+            elif not apply_it and decided.get((segment_id, code)) is not False:
+                # a rejection is written even where nothing is applied: the log records the decision
+                targets = held.get((segment_id, code)) or [dict(segment, code=code)]
+                events += [new_event(as_coder, "remove", c["doc"], c["start"], c["end"], c["text"], c["code"],
+                                     origin="adjudicated") for c in targets]
+        self._append(as_coder, events)
+        return events
+
+    def adjudicated(self, as_coder: str) -> dict[tuple[str, str], bool]:
+        """(segment, code) -> the latest decision in the consensus log (True applied, False rejected)."""
+        from qualcode.codings import read_events
+
+        path = self.log_path(as_coder)
+        if not path.exists():
+            return {}
+        by_span = {(s["doc"], s["start"], s["end"]): s["id"] for s in self.index.segments()}
+        codebook = self.codebook()
+        decisions: dict[tuple[str, str], bool] = {}
+        for event in read_events(path).events:
+            segment = by_span.get((event.doc, event.start, event.end))
+            if segment and event.op in ("add", "remove"):
+                decisions[(segment, codebook.resolve(event.code) or event.code)] = event.op == "add"
+        return decisions
 
     # listings ---------------------------------------------------------------------------------
     def coders(self) -> list[str]:

@@ -15,7 +15,8 @@ import pytest
 from conftest import ROOT, run_cli
 
 COMMANDS = ["init", "import", "docs", "show", "segments", "summary", "check", "index",
-            "codebook", "codebook check", "codebook show", "codebook export", "codebook import"]
+            "codebook", "codebook check", "codebook show", "codebook export", "codebook import",
+            "apply", "unapply", "code", "codings", "codings template", "codings import", "adjudicate"]
 
 
 def test_help_does_not_import_heavy_libraries():

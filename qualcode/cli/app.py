@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from qualcode import __version__
-from qualcode.cli import codebook, coding, corpus
+from qualcode.cli import adjudicate, codebook, coding, corpus
 from qualcode.cli.common import FormatOption, state
 
 app = typer.Typer(
@@ -55,6 +55,7 @@ app.command("apply")(coding.apply)
 app.command("unapply")(coding.unapply)
 app.command("code")(coding.code)
 app.add_typer(coding.codings_app, name="codings")
+app.command("adjudicate")(adjudicate.adjudicate)
 
 
 def _click_error(name: str) -> type[Exception]:

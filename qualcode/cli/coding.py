@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -70,3 +71,28 @@ def code(ctx: typer.Context, coder: CoderOption,
     from qualcode.cli.session import CodingSession
 
     CodingSession(open_project(ctx), coder, doc=doc, code_filter=code_filter, blind=blind).run()
+
+
+@codings_app.command("template")
+def template(ctx: typer.Context, coder: CoderOption,
+             output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx or .csv file to write.")] = ...,
+             doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+             layout: Annotated[str, typer.Option(help="columns: one column per code (mark with 1 or x); list: one 'codes' column.")] = "columns") -> None:
+    """Write a coding spreadsheet: one row per participant segment, your current codes marked.
+
+    Example: qualcode codings template --coder alice -o alice.xlsx
+    """
+    count = open_project(ctx).coding_template(coder, output, doc=doc, layout=layout)
+    say(f"Wrote {output}: {count} segments")
+
+
+@codings_app.command("import")
+def import_sheet(ctx: typer.Context, sheet: Annotated[Path, typer.Argument(help="A filled coding sheet (.xlsx or .csv).")],
+                 coder: CoderOption) -> None:
+    """Record a filled coding sheet as your codings (only the differences; nothing if any row is invalid).
+
+    Example: qualcode codings import alice.xlsx --coder alice
+    """
+    events = open_project(ctx).import_coding_sheet(sheet, coder)
+    added = sum(e.op == "add" for e in events)
+    say(f"{coder}: {added} codings added, {len(events) - added} removed")

@@ -1,0 +1,72 @@
+"""`qualcode adjudicate`: settle disagreements between coders into a consensus log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from qualcode.cli.common import open_project, say
+
+
+def adjudicate(
+    ctx: typer.Context,
+    coders: Annotated[str, typer.Option(help="The coders to compare, comma-separated: alice,bob.")],
+    as_coder: Annotated[str, typer.Option("--as", help="The coder name the decisions are written as.")] = "consensus",
+    list_file: Annotated[Optional[Path], typer.Option("--list", help="Write the disagreements to this CSV to decide offline.")] = None,
+    apply_file: Annotated[Optional[Path], typer.Option("--apply", help="Read decisions from a CSV written by --list.")] = None,
+) -> None:
+    """Take the codes the coders agree on; decide each disagreement (here, or offline with --list/--apply).
+
+    Example: qualcode adjudicate --coders alice,bob --as consensus --list to-decide.csv
+    """
+    from qualcode.adjudicate import read_decisions, write_list
+    from qualcode.errors import QualcodeError
+
+    project = open_project(ctx)
+    names = [c.strip() for c in coders.split(",") if c.strip()]
+    agreed, disagreements = project.comparison(names)
+    if list_file is not None:
+        codebook = project.codebook()
+        texts = {d.segment: project.index.segment(d.segment)["text"] for d in disagreements}
+        write_list(list_file, disagreements, {c.id: c.label for c in codebook.codes}, texts)
+        say(f"{len(agreed)} agreed, {len(disagreements)} disagreements written to {list_file}; "
+            f"fill 'decision' with apply or reject, then: qualcode adjudicate --coders {coders} --as {as_coder} --apply {list_file}")
+        return
+    if apply_file is not None:
+        decisions, problems = read_decisions(apply_file)
+        if problems:
+            raise QualcodeError(problems)
+    else:
+        decisions = _decide_interactively(project, disagreements, as_coder, names)
+    events = project.adjudicate(names, as_coder, decisions)
+    say(f"{as_coder}: {len(agreed)} agreed codings and {len(decisions)} decisions recorded ({len(events)} new events)")
+
+
+def _decide_interactively(project, disagreements, as_coder: str, coders: list[str]) -> dict:
+    console = Console(highlight=False)
+    done = project.adjudicated(as_coder)
+    todo = [d for d in disagreements if (d.segment, d.code) not in done]
+    console.print(f"{len(todo)} disagreements to decide ({len(disagreements) - len(todo)} decided before). "
+                  "a = apply, r = reject, s = skip, q = stop (decisions so far are saved).")
+    labels = {c.id: c.label for c in project.codebook().codes}
+    decisions: dict = {}
+    for number, item in enumerate(todo, start=1):
+        segment = project.index.segment(item.segment)
+        console.rule(f"{item.segment}  [{number}/{len(todo)}]")
+        console.print(escape(segment["text"]))
+        votes = ", ".join(f"{coder}: {'yes' if vote else 'no'}" for coder, vote in item.votes)
+        console.print(f"[bold]{escape(item.code)}[/] {escape(labels.get(item.code, ''))} — {escape(votes)}")
+        try:
+            answer = input("a/r/s/q> ").strip().lower()
+        except EOFError:
+            break
+        if answer == "q":
+            break
+        if answer in ("a", "r"):
+            decisions[(item.segment, item.code)] = answer == "a"
+            project.adjudicate(coders, as_coder, {(item.segment, item.code): answer == "a"})
+    return decisions
