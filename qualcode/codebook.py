@@ -26,6 +26,7 @@ class CuesModel(BaseModel):
     regex: list[str] = []
     fuzzy: int = 0
     exclude: list[str] = []
+    not_variants: list[str] = []
     speakers: list[Literal["participant", "interviewer"]] = ["participant"]
 
     @field_validator("fuzzy")
@@ -294,7 +295,8 @@ def _freeze(model: CodebookModel, lines: dict, sha: str, path: str) -> Codebook:
                 when_not_to_use=item.when_not_to_use, examples=tuple(item.examples),
                 renamed_from=tuple(item.renamed_from), color=item.color,
                 cues=Cues(tuple(p.strip() for p in cues.phrases), tuple(cues.patterns), tuple(cues.regex), cues.fuzzy,
-                          tuple(p.strip() for p in cues.exclude), tuple(cues.speakers)),
+                          tuple(p.strip() for p in cues.exclude), tuple(cues.speakers),
+                          tuple(w.strip().lower() for w in cues.not_variants)),
                 parent=parent, depth=depth, children=tuple(c.id for c in item.children),
                 line=line_of(lines, here) or 0,
             ))
@@ -337,7 +339,7 @@ def codebook_data(codebook: Codebook) -> dict:
 
 def _cue_data(cues: Cues) -> dict:
     out: dict = {}
-    for key in ("phrases", "patterns", "regex", "exclude"):
+    for key in ("phrases", "patterns", "regex", "exclude", "not_variants"):
         if getattr(cues, key):
             out[key] = list(getattr(cues, key))
     if cues.fuzzy:

@@ -1,8 +1,10 @@
 """Coder event logs (codings/<coder>.jsonl): append under a lock with fsync, read tolerantly, fold.
 
-One JSON object per line; nothing is ever rewritten. Besides the fields of design §2, an ``add``
-event carries ``text``, the segment text it was applied to: a hash can confirm an anchor but not
-find one, and re-anchoring after a transcript edit needs the original words.
+One JSON object per line; nothing is ever rewritten. Beyond design §2: an ``add`` event carries
+``text``, the segment text it was applied to (a hash can confirm an anchor but not find one, and
+re-anchoring after a transcript edit needs the original words); ``seen`` records that the coder read
+a segment and moved on (a document coded with no codes is not "missing"); ``reject`` records a
+suggestion the coder declined in review, so it is not offered again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from qualcode.errors import Problem, ProjectError, problem
 
 CODER_RE = re.compile(r"^[a-z0-9_-]+$")
-OPS = ("add", "remove", "memo", "seen")
+OPS = ("add", "remove", "memo", "seen", "reject")
 FIELDS = ("id", "at", "coder", "op", "doc", "start", "end", "sha", "code", "origin", "memo", "text")
 
 
@@ -139,7 +141,7 @@ def parse_event(data: dict, coder: str) -> Event:
     for key in ("id", "at", "doc", "sha"):
         if not isinstance(data.get(key), str):
             raise ValueError(f"{key} must be a string")
-    if data["op"] != "seen" and not isinstance(data.get("code"), str):
+    if data["op"] != "seen" and not isinstance(data.get("code"), str):  # reject: a suggestion declined in review
         raise ValueError("code must be a string")
     return Event(**{key: data.get(key) for key in FIELDS if key in data})
 

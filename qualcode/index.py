@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qualcode.models import Participant, Segment, Transcript
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +46,18 @@ CREATE INDEX codings_by_segment ON codings (segment, code);
 CREATE TABLE seen (
     coder TEXT NOT NULL, doc TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, at TEXT NOT NULL,
     PRIMARY KEY (coder, doc, start, "end")
+);
+CREATE TABLE rejected (
+    coder TEXT NOT NULL, doc TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, code TEXT NOT NULL,
+    PRIMARY KEY (coder, doc, start, "end", code)
+);
+CREATE TABLE suggestions (
+    segment TEXT NOT NULL, doc TEXT NOT NULL, code TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL,
+    PRIMARY KEY (segment, code)
+);
+CREATE TABLE variants (
+    code TEXT NOT NULL, cue TEXT NOT NULL, word TEXT NOT NULL, variant TEXT NOT NULL, phrase TEXT NOT NULL,
+    score REAL NOT NULL
 );
 CREATE TABLE participants (
     id TEXT PRIMARY KEY, role TEXT NOT NULL, task_force TEXT NOT NULL, file TEXT NOT NULL,
@@ -212,6 +224,7 @@ class Index:
         self.db.execute("DELETE FROM log_problems WHERE path = ?", (path,))
         self.db.execute("DELETE FROM codings WHERE coder = ?", (coder,))
         self.db.execute("DELETE FROM seen WHERE coder = ?", (coder,))
+        self.db.execute("DELETE FROM rejected WHERE coder = ?", (coder,))
 
     def save_log_state(self, path: str, coder: str, size: int, mtime_ns: int, offset: int, lines: int, prefix_sha: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO logs VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -244,6 +257,8 @@ class Index:
                                 (e.memo, *key))
             elif e.op == "seen":
                 self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?)", (e.coder, e.doc, e.start, e.end, e.at))
+            elif e.op == "reject":
+                self.db.execute("INSERT OR IGNORE INTO rejected VALUES (?, ?, ?, ?, ?)", key)
 
     def unanchored_docs(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT doc FROM codings WHERE status IS NULL")]
@@ -280,3 +295,39 @@ class Index:
         row = self.db.execute('SELECT id, doc, n, speaker, kind, participant, start, "end", text FROM segments WHERE id = ?',
                               (segment_id,)).fetchone()
         return dict(row) if row else None
+
+    def rejected(self, coder: str) -> set[tuple[str, int, int, str]]:
+        rows = self.db.execute('SELECT doc, start, "end", code FROM rejected WHERE coder = ?', (coder,))
+        return {(r[0], r[1], r[2], r[3]) for r in rows}
+
+    # suggestions -------------------------------------------------------------------------------
+    def corpus_fingerprint(self) -> str:
+        import hashlib
+
+        rows = self.db.execute("SELECT path, sha256 FROM files WHERE doc_id IS NOT NULL ORDER BY path")
+        return hashlib.sha256("".join(f"{r[0]}:{r[1]};" for r in rows).encode()).hexdigest()
+
+    def replace_suggestions(self, scope_docs: list[str] | None, scope_codes: list[str] | None, rows, variants) -> None:
+        """Replace the stored suggestions within a scope (documents x codes; None = all)."""
+        sql, args = "DELETE FROM suggestions WHERE 1=1", []
+        for column, values in (("doc", scope_docs), ("code", scope_codes)):
+            if values is not None:
+                sql += f" AND {column} IN ({','.join('?' * len(values))})"
+                args += list(values)
+        self.db.execute(sql, args)
+        self.db.executemany("INSERT OR REPLACE INTO suggestions VALUES (?, ?, ?, ?, ?)", rows)
+        self.db.execute("DELETE FROM variants")
+        self.db.executemany("INSERT INTO variants VALUES (?, ?, ?, ?, ?, ?)", variants)
+
+    def suggestions(self, doc: str | None = None) -> list[dict]:
+        sql = ("SELECT g.segment, g.doc, g.code, g.score, g.evidence, s.n, s.start, s.\"end\", s.text FROM suggestions g "
+               "JOIN segments s ON s.id = g.segment")
+        args: list = []
+        if doc is not None:
+            sql += " WHERE g.doc = ?"
+            args.append(doc)
+        sql += " ORDER BY g.doc, s.n, g.code"
+        return [dict(r) for r in self.db.execute(sql, args)]
+
+    def variants(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM variants ORDER BY code, cue, variant")]

@@ -102,6 +102,7 @@ class Cues:
     fuzzy: int = 0
     exclude: tuple[str, ...] = ()
     speakers: tuple[str, ...] = (PARTICIPANT,)
+    not_variants: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from qualcode import __version__
-from qualcode.cli import adjudicate, codebook, coding, corpus
+from qualcode.cli import adjudicate, autocode, codebook, coding, corpus
 from qualcode.cli.common import FormatOption, state
 
 app = typer.Typer(
@@ -56,6 +56,9 @@ app.command("unapply")(coding.unapply)
 app.command("code")(coding.code)
 app.add_typer(coding.codings_app, name="codings")
 app.command("adjudicate")(adjudicate.adjudicate)
+app.add_typer(autocode.autocode_app, name="autocode")
+app.command("suggestions")(autocode.suggestions)
+app.command("review")(autocode.review)
 
 
 def _click_error(name: str) -> type[Exception]:

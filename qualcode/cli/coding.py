@@ -60,7 +60,8 @@ def codings(ctx: typer.Context,
 def code(ctx: typer.Context, coder: CoderOption,
          doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
          code_filter: Annotated[Optional[str], typer.Option("--code-filter", help="Only codes matching this pattern, e.g. 'LABOR*'.")] = None,
-         blind: Annotated[bool, typer.Option("--blind/--no-blind", help="Hide other coders' codings (default).")] = True) -> None:
+         blind: Annotated[bool, typer.Option("--blind/--no-blind", help="Hide other coders' codings (default).")] = True,
+         suggestions: Annotated[bool, typer.Option("--suggestions/--no-suggestions", help="Show stored autocode suggestions with the matched words highlighted.")] = True) -> None:
     """Code interactively: the next uncoded participant segment, with context and code keys.
 
     Every action is saved at once; quitting or a crash loses nothing, and the next session resumes
@@ -70,7 +71,7 @@ def code(ctx: typer.Context, coder: CoderOption,
     """
     from qualcode.cli.session import CodingSession
 
-    CodingSession(open_project(ctx), coder, doc=doc, code_filter=code_filter, blind=blind).run()
+    CodingSession(open_project(ctx), coder, doc=doc, code_filter=code_filter, blind=blind, suggestions=suggestions).run()
 
 
 @codings_app.command("template")

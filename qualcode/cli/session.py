@@ -14,6 +14,7 @@ from rich.markup import escape
 
 HELP = """Commands (then Enter):
   3 7        toggle codes by key (or type a code id: LABOR.DETECT)
+  a          accept every suggestion shown for this segment
   Enter / n  done with this segment, next
   s          skip (leave it uncoded for now)      b   back to the previous segment
   m TEXT     memo on the code applied last       m 3 TEXT  memo on code key 3
@@ -24,7 +25,8 @@ HELP = """Commands (then Enter):
 
 class CodingSession:
     def __init__(self, project, coder: str, doc: str | None = None, code_filter: str | None = None,
-                 blind: bool = True, console: Console | None = None, read: Callable[[str], str] = input):
+                 blind: bool = True, suggestions: bool = True, console: Console | None = None,
+                 read: Callable[[str], str] = input):
         from qualcode.codings import validate_coder
 
         self.project = project
@@ -46,6 +48,14 @@ class CodingSession:
         self.by_id = {c.id: c for c in codebook.codes}
         self.position = self._resume_position()
         self.last_code: str | None = None
+        self.with_suggestions = suggestions
+
+    def _suggested(self, segment_id: str) -> list[dict]:
+        """Suggestions for this segment the coder has neither applied nor rejected (blind: no coder data)."""
+        if not self.with_suggestions:
+            return []
+        return [s for s in self.project.pending_suggestions(self.coder, doc=segment_id.split("#")[0])
+                if s["segment"] == segment_id and s["code"] in {c.id for c in self.keys.values()}]
 
     # state -------------------------------------------------------------------------------------
     def _done(self) -> set[str]:
@@ -98,6 +108,11 @@ class CodingSession:
                 self.position += 1
             elif line == "s":
                 self.position += 1
+            elif line == "a":
+                for suggestion in self._suggested(segment["id"]):
+                    self.project.accept_suggestion(suggestion, self.coder)
+                    self.last_code = suggestion["code"]
+                    self.console.print(f"  accepted {suggestion['code']}")
             elif line == "b":
                 self.position = max(0, self.position - 1)
             elif line == "?":
@@ -125,10 +140,15 @@ class CodingSession:
                 return
             codes.append(code)
         mine = set(self._my_codes(segment["id"]))
+        suggested = {s["code"]: s for s in self._suggested(segment["id"])}
         for code in codes:
             if code.id in mine:
                 self.project.unapply(segment["id"], code.id, self.coder)
                 self.console.print(f"  removed {code.id}")
+            elif code.id in suggested:
+                self.project.accept_suggestion(suggested[code.id], self.coder)
+                self.last_code = code.id
+                self.console.print(f"  accepted suggestion {code.id}")
             else:
                 self.project.apply(segment["id"], code.id, self.coder)
                 self.last_code = code.id
@@ -178,7 +198,17 @@ class CodingSession:
         if previous is not None:
             self.console.print(f"[dim]{escape(previous['speaker'] or '')}: {escape(_clip(previous['text'], 300))}[/]")
         self.console.print(f"[bold]{escape(who)}[/]")
-        self.console.print(escape(segment["text"]))
+        suggested = self._suggested(segment["id"])
+        if suggested:
+            from qualcode.cli.autocode import highlight
+
+            evidence = [e for s in suggested for e in s["evidence"]]
+            self.console.print(highlight(segment["text"], evidence))
+            keyed = {code.id: key for key, code in self.keys.items()}
+            self.console.print("Suggested: " + escape(", ".join(
+                f"{keyed.get(s['code'], '-')}:{s['code']} ({s['cues']})" for s in suggested)) + "  — 'a' accepts all")
+        else:
+            self.console.print(escape(segment["text"]))
         self.show_codes(segment)
 
     def show_codes(self, segment: dict) -> None:

@@ -1,0 +1,172 @@
+"""Commands for rule-based suggestions: autocode (variants, evaluate), suggestions, review."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.cli.common import FormatOption, emit, open_project, say, state
+
+autocode_app = typer.Typer(help="Compute rule-based suggestions from the codebook's cues.\n\n"
+                                "Example: qualcode autocode --codes 'LABOR*'")
+CodesOption = Annotated[Optional[str], typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
+
+
+@autocode_app.callback(invoke_without_command=True)
+def autocode(ctx: typer.Context, codes: CodesOption = None,
+             doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+             fuzzy: Annotated[bool, typer.Option("--fuzzy/--no-fuzzy", help="Match misspelled variants of cue words.")] = True,
+             commit_as: Annotated[Optional[str], typer.Option("--commit-as", help="Also write every suggestion as this coder's codings (e.g. auto).")] = None) -> None:
+    """Suggest codes for every participant segment and store them with their evidence.
+
+    Re-running with an unchanged codebook and corpus does no work.
+
+    Example: qualcode autocode --commit-as auto
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.progress import Progress
+
+    project = open_project(ctx)
+    with Progress(transient=True, console=_stderr()) as bar:
+        task = bar.add_task("Matching", total=None)
+        report = project.autocode(codes, doc, fuzzy=fuzzy, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if report.reused:
+        say(f"Suggestions are up to date: {report.suggestions} (codebook and corpus unchanged)")
+    else:
+        say(f"{report.suggestions} suggestions for {report.segments} segments; {report.variants} fuzzy variants")
+    if commit_as:
+        added = project.commit_suggestions(commit_as)
+        say(f"{commit_as}: {added} codings written from the suggestions")
+
+
+def _stderr():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@autocode_app.command("variants")
+def variants(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="Only this code (and sub-codes).")] = None,
+             fmt: FormatOption = None) -> None:
+    """List the misspelled variants fuzzy matching accepted (veto one with cues.not_variants).
+
+    Example: qualcode autocode variants LABOR.PARTNERS
+    """
+    emit(ctx, open_project(ctx).variants(code), ["code", "cue", "word", "variant", "phrase", "score"], fmt)
+
+
+@autocode_app.command("evaluate")
+def evaluate(ctx: typer.Context, gold: Annotated[str, typer.Option(help="The human coder whose codings are the reference.")],
+             codes: CodesOption = None,
+             top: Annotated[int, typer.Option(help="False positives / negatives to show per code.")] = 3,
+             fmt: FormatOption = None) -> None:
+    """Precision, recall, F1 and support per code, micro/macro averages, and the worst misses.
+
+    Example: qualcode autocode evaluate --gold alice --codes 'VCA*'
+    """
+    project = open_project(ctx)
+    result = project.evaluate_autocode(gold, codes)
+    rows = [_score_row(s) for s in result.scores]
+    rows.append(_score_row(result.micro))
+    rows.append({"code": "(macro)", "precision": _f(result.macro_precision), "recall": _f(result.macro_recall),
+                 "f1": _f(result.macro_f1), "support": result.micro.support, "tp": "", "fp": "", "fn": ""})
+    emit(ctx, rows, ["code", "precision", "recall", "f1", "support", "tp", "fp", "fn"], fmt)
+    if (fmt or state(ctx).format) == "table" and top:
+        _print_errors(project, result, top)
+
+
+def _score_row(score) -> dict:
+    return {"code": score.code, "precision": _f(score.precision), "recall": _f(score.recall), "f1": _f(score.f1),
+            "support": score.support, "tp": score.tp, "fp": score.fp, "fn": score.fn}
+
+
+def _f(value: float) -> str:
+    return "" if value != value else f"{value:.3f}"
+
+
+def _print_errors(project, result, top: int) -> None:
+    texts = {s["id"]: s["text"] for s in project.segments(speaker="participant")}
+    for label, found in (("false positive", result.false_positives), ("false negative", result.false_negatives)):
+        for code, segments in found.items():
+            for segment in segments[:top]:
+                excerpt = " ".join(texts.get(segment, "").split())[:100]
+                say(f"{label}  {code}  {segment}  {excerpt}")
+
+
+def suggestions(ctx: typer.Context,
+                code: Annotated[Optional[str], typer.Option(help="Only this code (and sub-codes).")] = None,
+                doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+                explain: Annotated[bool, typer.Option(help="Show each segment with the matched words marked.")] = False,
+                fmt: FormatOption = None) -> None:
+    """List stored suggestions: segment, code, score, kinds, cues, matched words, text.
+
+    Example: qualcode suggestions --code LABOR --explain
+    """
+    rows = open_project(ctx).suggestions(code, doc)
+    if not explain:
+        emit(ctx, rows, ["segment", "code", "score", "kinds", "cues", "matched", "text"], fmt)
+        return
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    for row in rows:
+        console.rule(f"{row['segment']}  {row['code']}  score {row['score']}")
+        console.print(highlight(row["text"], row["evidence"]))
+        for e in row["evidence"]:
+            console.print(f"  {e['kind']}: {e['cue']!r} matched {e['matched']!r} at {e['start']}-{e['end']}", markup=False)
+
+
+def highlight(text: str, evidence: list[dict]) -> str:
+    """Rich markup with matched spans in bold yellow (overlapping spans merged)."""
+    from rich.markup import escape
+
+    spans = sorted((e["start"], e["end"]) for e in evidence)
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out, at = [], 0
+    for start, end in merged:
+        out.append(escape(text[at:start]))
+        out.append(f"[bold yellow]{escape(text[start:end])}[/]")
+        at = end
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def review(ctx: typer.Context, coder: Annotated[str, typer.Option("--coder", "-c", help="Your coder name.")],
+           code: Annotated[Optional[str], typer.Option(help="Only this code (and sub-codes).")] = None,
+           doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None) -> None:
+    """Walk the suggestions you have not decided: a accept, r reject, s skip, q quit (all saved at once).
+
+    Example: qualcode review --coder alice --code 'LABOR*'
+    """
+    from rich.console import Console
+
+    project = open_project(ctx)
+    pending = project.pending_suggestions(coder, code, doc)
+    console = Console(highlight=False)
+    console.print(f"{len(pending)} suggestions to review. a = accept, r = reject, s = skip, q = quit.")
+    labels = {c.id: c.label for c in project.codebook().codes}
+    accepted = rejected = 0
+    for number, item in enumerate(pending, start=1):
+        console.rule(f"{item['segment']}  [{number}/{len(pending)}]")
+        console.print(highlight(item["text"], item["evidence"]))
+        console.print(f"Suggest [bold]{item['code']}[/] {labels.get(item['code'], '')} — cues: {item['cues']}")
+        try:
+            answer = input("a/r/s/q> ").strip().lower()
+        except EOFError:
+            break
+        if answer == "q":
+            break
+        if answer == "a":
+            project.accept_suggestion(item, coder)
+            accepted += 1
+        elif answer == "r":
+            project.reject_suggestion(item, coder)
+            rejected += 1
+    console.print(f"Saved: {accepted} accepted, {rejected} rejected.")
