@@ -24,8 +24,10 @@ linearisation standard errors; Passonneau (2006) for MASI.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import NormalDist
 
 import numpy as np
@@ -65,14 +67,13 @@ LEVELS = ("nominal", "ordinal", "interval", "ratio")
 SET_DISTANCES = ("masi", "jaccard", "nominal")
 BOOTSTRAP_STATISTICS = ("alpha", "ac1", "bp", "p_o", "kappa")
 BOOTSTRAP_SCHEME = (
-    "percentile bootstrap (linear-interpolation quantiles), resampling units — or whole "
-    "clusters such as documents — with replacement; α/AC1/BP/p_o/κ recomputed from "
-    "resampled per-unit contributions, undefined replicates ignored"
+    "percentile bootstrap, resampling units (or whole clusters such as documents) with "
+    "replacement; each replicate re-weights per-unit contributions; undefined replicates ignored"
 )
 
 NO_PAIRS = "fewer than two pairable values"
 NO_VARIATION = "no variation: every decision is identical"
-_BOOT_CHUNK = 128  # resamples drawn per block; fixed so that a seed always gives the same draws
+_BOOT_CHUNK = 128  # resamples per block (bounds memory; fixed, so a seed gives the same draws)
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,6 +108,15 @@ class Coefficient:
     p_value: float = NAN
     n_units: int = 0
     reason: str = ""
+
+    def __post_init__(self) -> None:
+        for item in dataclasses.fields(self):  # plain Python numbers, not numpy scalars
+            value = getattr(self, item.name)
+            if isinstance(value, np.generic):
+                object.__setattr__(self, item.name, value.item())
+            elif isinstance(value, tuple):
+                plain = tuple(v.item() if isinstance(v, np.generic) else v for v in value)
+                object.__setattr__(self, item.name, plain)
 
     def __float__(self) -> float:
         return float(self.value)
@@ -144,7 +154,7 @@ class FleissKappa(Coefficient):
     category_z: tuple[float, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CodeTable:
     """Per-code agreement for binary code decisions; every array has one entry per code.
 
@@ -211,9 +221,9 @@ def _observed_categories(present: np.ndarray) -> list:
 def _category_index(values: np.ndarray, missing: np.ndarray, categories: list) -> np.ndarray:
     """Index of each rating in ``categories`` (−1 for missing); unknown values are an error."""
     index = np.full(values.shape, -1, dtype=np.int64)
-    present = values[~missing]
     if values.dtype != object:
         return _numeric_index(values, missing, categories, index)
+    present = values[~missing]
     lookup = {c: i for i, c in enumerate(categories)}
     try:
         index[~missing] = [lookup[v] for v in present.tolist()]
@@ -297,7 +307,7 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
             c = 1.0 + num / c
             c = c if abs(c) > tiny else tiny
             h *= d * c
-        if abs(d * c - 1.0) < 1e-16:
+        if abs(d * c - 1.0) < 4e-16:
             break
     return h
 
@@ -350,6 +360,13 @@ def _normal_sf(z: float) -> float:
     return 0.5 * math.erfc(z / math.sqrt(2.0)) if not math.isnan(z) else NAN
 
 
+def _z(value: float, se: float) -> float:
+    """value / se; ±inf for a non-zero value with zero SE, NaN for 0/0."""
+    if se > 0:
+        return value / se
+    return math.copysign(math.inf, value) if value and not math.isnan(value) else NAN
+
+
 def _interval(value: float, se: float, crit: float) -> tuple[float, float]:
     """``value ± crit·se`` clipped to [−1, 1] (agreement coefficients cannot exceed 1)."""
     if math.isnan(value) or math.isnan(se):
@@ -363,10 +380,6 @@ def _ratio(num, den):
     out = np.full(np.broadcast(num, den).shape, np.nan)
     np.divide(num, den, out=out, where=den != 0)
     return out
-
-
-def _scalar(x) -> float:
-    return float(np.asarray(x).reshape(()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -405,7 +418,8 @@ def _delta(level: str, values, n_c: np.ndarray) -> np.ndarray:
     if level == "interval":
         return diff**2
     if level == "ratio":
-        return _ratio(diff, np.add.outer(v, v)) ** 2
+        total = np.add.outer(v, v)
+        return np.where(total == 0, 0.0, _ratio(diff, total) ** 2)  # δ(0, 0) = 0
     raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
 
 
@@ -472,7 +486,7 @@ def alpha_from_counts(counts, values=None, level: str = "nominal", conf: float =
         return Alpha("Krippendorff's alpha", NAN, reason=_variation_reason(values, n_c), **common)
     value = 1.0 - (n - 1.0) * observed / expected
     p_o, p_e, se, ci = _gwet_alpha_precision(pairable, delta, rated, conf)
-    z = value / se if se > 0 else NAN
+    z = _z(value, se)
     p_value = _t_sf(z, rated - 1) if rated > 1 else NAN
     return Alpha("Krippendorff's alpha", value, p_o, p_e, se, ci, z, p_value, **common)
 
@@ -573,8 +587,7 @@ def set_alpha(data_of_sets, distance: str = "masi") -> Alpha:
     Pairwise form: α = 1 − (n − 1) · Σ_u [Σ_{i≠j in u} d(v_i, v_j) / (m_u − 1)]
     / Σ_{i≠j over all pairable values} d(v_i, v_j), with ``distance`` ``"masi"``,
     ``"jaccard"`` or ``"nominal"`` (identical sets or not); d({}, {}) = 0, so two coders who
-    both applied no code agree.  SE/CI are not computed here (use :func:`bootstrap`-style
-    resampling of units if needed).
+    both applied no code agree.  No SE/CI is computed for set-valued α.
     """
     if distance not in SET_DISTANCES:
         raise ValueError(f"distance must be one of {SET_DISTANCES}, got {distance!r}")
@@ -678,7 +691,7 @@ def _gwet_result(name: str, terms: _Agreement, pe: float, pe_u, conf: float) -> 
         c_u = c_u - 2.0 * (1.0 - value) * (pe_u - pe) / (1.0 - pe)
     se = math.sqrt(np.sum((c_u - value) ** 2) / (n * (n - 1.0)))
     ci = _interval(value, se, _t_ppf(1.0 - (1.0 - conf) / 2.0, n - 1))
-    z = value / se if se > 0 else (math.copysign(math.inf, value) if value else NAN)
+    z = _z(value, se)
     return Coefficient(name, value, terms.pa, pe, se, ci, z, _t_sf(z, n - 1), n)
 
 
@@ -747,12 +760,16 @@ def _fleiss_h0(counts: np.ndarray) -> dict:
     n_units, m = counts.shape[0], counts.sum(axis=1)[0]
     p = counts.sum(axis=0) / (n_units * m)
     pq = p * (1.0 - p)
-    scale = n_units * m * (m - 1.0)
-    var0 = _scalar(_ratio(2.0 * (pq.sum() ** 2 - np.sum(pq * (1.0 - 2.0 * p))), scale * pq.sum() ** 2))
+    scale, spread = n_units * m * (m - 1.0), pq.sum()
+    var0 = 2.0 * (spread**2 - np.sum(pq * (1.0 - 2.0 * p))) / (scale * spread**2)
     kappa_j = 1.0 - _ratio((counts * (m - counts)).sum(axis=0), scale * pq)
     se_j = math.sqrt(2.0 / scale)
-    return dict(se0=math.sqrt(var0) if var0 >= 0 else NAN, category_kappa=tuple(kappa_j.tolist()),
-                category_se=(se_j,) * len(p), category_z=tuple((kappa_j / se_j).tolist()))
+    return dict(
+        se0=math.sqrt(var0) if var0 >= 0 else NAN,
+        category_kappa=tuple(kappa_j.tolist()),
+        category_se=(se_j,) * len(p),
+        category_z=tuple((kappa_j / se_j).tolist()),
+    )
 
 
 def fleiss_kappa(counts, conf: float = 0.95) -> FleissKappa:
@@ -776,7 +793,7 @@ def fleiss_kappa(counts, conf: float = 0.95) -> FleissKappa:
     if math.isnan(base.value) or len(m) == 0 or np.any(m != m[0]) or m[0] < 2:
         return FleissKappa(**fields)
     h0 = _fleiss_h0(counts)
-    z = base.value / h0["se0"] if h0["se0"] > 0 else NAN
+    z = _z(base.value, h0["se0"])
     fields.update(z=z, p_value=_normal_sf(z))
     return FleissKappa(**fields, **h0)
 
@@ -877,9 +894,9 @@ def cohen_kappa(table, weights=None, conf: float = 0.95) -> CohenKappa:
     wbar = (w @ cols)[:, None] + (rows @ w)[None, :]
     scale = total * (1.0 - p_e) ** 2
     var0 = (np.sum(np.outer(rows, cols) * (w - wbar) ** 2) - p_e**2) / scale
-    var1 = (np.sum(p * (w - wbar * (1.0 - kappa)) ** 2) - (kappa - p_e * (1.0 - kappa)) ** 2) / scale
-    se, se0 = math.sqrt(max(var1, 0.0)), math.sqrt(max(var0, 0.0))
-    z = kappa / se0 if se0 > 0 else NAN
+    var1 = np.sum(p * (w - wbar * (1.0 - kappa)) ** 2) - (kappa - p_e * (1.0 - kappa)) ** 2
+    se, se0 = math.sqrt(max(var1 / scale, 0.0)), math.sqrt(max(var0, 0.0))
+    z = _z(kappa, se0)
     ci = _interval(kappa, se, NormalDist().inv_cdf(1.0 - (1.0 - conf) / 2.0))
     return CohenKappa("Cohen's kappa", kappa, p_o, p_e, se, ci, z, _normal_sf(z), int(total), se0=se0)
 
@@ -907,11 +924,12 @@ def scott_pi(table, weights=None) -> Coefficient:
 
 @dataclass(frozen=True)
 class _Tallies:
-    """Binary decisions reduced to what every statistic needs, per unit and code.
+    """Binary decisions reduced to a *type* per unit and code.
 
     ``key[u, k] = m·(C + 1) + ones`` encodes m (coders who rated unit u) and ones (coders who
-    applied code k to it); all statistics except Cohen's κ depend on a unit only through
-    (m, ones).  ``x`` is kept for the two-coder table cells.
+    applied code k to it): every statistic except Cohen's κ depends on a unit only through
+    this type.  With two coders, ``pair_key = 3·s_1 + s_2`` (s = 0 missing, 1 for a 0, 2 for
+    a 1) is the joint state that Cohen's table cells need.
     """
 
     x: np.ndarray
@@ -934,16 +952,23 @@ class _Tallies:
     def n_coders(self) -> int:
         return self.x.shape[0]
 
-    def histogram(self) -> np.ndarray:
-        """Units per (m, ones) key and code: shape (keys, codes), one bincount for all codes."""
-        n_keys, n_codes = (self.n_coders + 1) ** 2, self.key.shape[1]
-        flat = (self.key * n_codes + np.arange(n_codes, dtype=np.int32)).ravel()
-        return np.bincount(flat, minlength=n_keys * n_codes).reshape(n_keys, n_codes)
+    @cached_property
+    def pair_key(self) -> np.ndarray:
+        state = np.where(np.isnan(self.x[:2]), 0, self.x[:2] + 1.0).astype(np.int32)
+        return state[0] * 3 + state[1]
 
-    def cell(self, name: str) -> np.ndarray:
-        """Two-coder table cell indicator (units × codes) for n11, n10, n01 or n00."""
-        first, second = float(name[1]), float(name[2])
-        return (self.x[0] == first) & (self.x[1] == second)
+    def types(self, family: str) -> tuple[np.ndarray, int]:
+        """(type of every unit and code, number of possible types) for a family of parts."""
+        if family == "pair":
+            return self.pair_key, 9
+        return self.key, (self.n_coders + 1) ** 2
+
+    def histogram(self, family: str) -> np.ndarray:
+        """Units of each type, per code: shape (types, codes), one bincount for all codes."""
+        key, n_types = self.types(family)
+        n_codes = key.shape[1]
+        flat = (key * n_codes + np.arange(n_codes, dtype=np.int32)).ravel()
+        return np.bincount(flat, minlength=n_types * n_codes).reshape(n_types, n_codes)
 
 
 # Per-unit quantities whose sums over units determine each statistic.
@@ -963,7 +988,7 @@ def _part_table(name: str, n_coders: int) -> np.ndarray:
     pair_values = m and pair_ones = ones on pairable units (m ≥ 2); o01 = ones·zeros/(m − 1),
     the unit's 0–1 coincidences; pa_sum = [ones(ones − 1) + zeros(zeros − 1)] / (m(m − 1)),
     its share of agreeing coder pairs; pair_units = [m ≥ 2]; pi_sum = ones/m and
-    rated_units = [m ≥ 1] on rated units.
+    rated_units = [m ≥ 1] on rated units; decisions = m and ones on every unit.
     """
     m, ones = np.divmod(np.arange((n_coders + 1) ** 2, dtype=float), n_coders + 1)
     zeros, pair, rated = m - ones, m >= 2, m >= 1
@@ -976,27 +1001,38 @@ def _part_table(name: str, n_coders: int) -> np.ndarray:
         "pair_units": pair * 1.0,
         "pi_sum": _ratio(ones, m) * rated,
         "rated_units": rated * 1.0,
+        "decisions": m,
+        "ones": ones,
     }[name]
     return np.where(valid, np.nan_to_num(values), 0.0)
 
 
+def _family(name: str) -> str:
+    return "pair" if name in _PARTS["cohen"] else "tally"
+
+
+def _type_table(name: str, n_coders: int) -> np.ndarray:
+    """Contribution of one unit of each type to quantity ``name`` (see :class:`_Tallies`)."""
+    if _family(name) == "pair":
+        first, second = np.divmod(np.arange(9), 3)
+        return ((first == 1 + int(name[1])) & (second == 1 + int(name[2]))) * 1.0
+    return _part_table(name, n_coders)
+
+
 def _summed_parts(tallies: _Tallies, names) -> dict[str, np.ndarray]:
-    """Sum over units of each quantity, per code (arrays of length codes)."""
-    histogram = tallies.histogram().astype(float)
-    return {
-        name: tallies.cell(name).sum(axis=0, dtype=float) if name in _PARTS["cohen"]
-        else _part_table(name, tallies.n_coders) @ histogram
-        for name in names
-    }
+    """Sum over units of each quantity, per code: type table · units-per-type histogram."""
+    sums = {}
+    for family in ("tally", "pair"):
+        members = [name for name in names if _family(name) == family]
+        if members:
+            histogram = tallies.histogram(family).astype(float)
+            sums.update({name: _type_table(name, tallies.n_coders) @ histogram for name in members})
+    return sums
 
 
 def _unit_parts(tallies: _Tallies, names) -> np.ndarray:
     """Per-unit contributions stacked side by side: units × (len(names)·codes)."""
-    blocks = [
-        tallies.cell(name).astype(float) if name in _PARTS["cohen"]
-        else _part_table(name, tallies.n_coders)[tallies.key]
-        for name in names
-    ]
+    blocks = [_type_table(name, tallies.n_coders)[tallies.types(_family(name))[0]] for name in names]
     return np.concatenate(blocks, axis=1)
 
 
@@ -1062,17 +1098,17 @@ def per_code(data: np.ndarray) -> CodeTable:
     "no variation: every decision is 0" / "… is 1".
     """
     tallies = _Tallies.of(data)
-    x = tallies.x
-    n_codes = x.shape[2]
-    kappa_stat = _kappa_statistic(x.shape[0])
-    decided = (~np.isnan(x)).sum(axis=(0, 1))
-    prevalence = _ratio((x == 1.0).sum(axis=(0, 1)), decided)
-    if x.shape[0] < 2:
+    n_coders, _, n_codes = tallies.x.shape
+    kappa_stat = _kappa_statistic(n_coders)
+    if n_coders < 2:
+        counted = _summed_parts(tallies, ("ones", "decisions"))
         nan = np.full(n_codes, np.nan)
-        return CodeTable(*(_frozen(a) for a in (np.zeros(n_codes, int), prevalence, nan, nan, nan,
-                                                 nan, nan)), (NO_PAIRS,) * n_codes, kappa_stat)
-    names = dict.fromkeys(_PARTS["alpha"] + _PARTS["ac1"] + _PARTS[kappa_stat])
-    sums = _summed_parts(tallies, names)
+        arrays = (np.zeros(n_codes, int), _ratio(counted["ones"], counted["decisions"]),
+                  nan, nan, nan, nan, nan)
+        return CodeTable(*(_frozen(a) for a in arrays), (NO_PAIRS,) * n_codes, kappa_stat)
+    names = ("ones", "decisions") + _PARTS["alpha"] + _PARTS["ac1"] + _PARTS[kappa_stat]
+    sums = _summed_parts(tallies, dict.fromkeys(names))
+    prevalence = _ratio(sums["ones"], sums["decisions"])
     reasons = _code_reasons(sums["pair_values"], sums["pair_ones"])
     no_pairs = np.array([r == NO_PAIRS for r in reasons], dtype=bool)
     columns = {stat: _finish(stat, sums) for stat in ("p_o", kappa_stat, "alpha", "ac1", "bp")}
@@ -1093,11 +1129,6 @@ def per_code(data: np.ndarray) -> CodeTable:
 
 def _cluster_sums(parts: np.ndarray, clusters) -> np.ndarray:
     """Sum unit rows of ``parts`` within each cluster (rows = clusters, in sorted label order)."""
-    if clusters is None:
-        return parts
-    clusters = np.asarray(clusters)
-    if clusters.shape != (parts.shape[0],):
-        raise ValueError(f"clusters must have one label per unit ({parts.shape[0]}), got {clusters.shape}")
     _, inverse = np.unique(clusters, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(inverse[order]) != 0])
@@ -1111,6 +1142,43 @@ def _resample_weights(rng: np.random.Generator, n_groups: int, n_draws: int) -> 
     for row, drawn in enumerate(picks):
         weights[row] = np.bincount(drawn, minlength=n_groups)
     return weights
+
+
+def _unit_replicates(tallies: _Tallies, stat: str, n_boot: int, rng) -> np.ndarray:
+    """Bootstrap replicates (n_boot × codes) resampling units with replacement.
+
+    A unit's contribution to a code depends only on its type (:class:`_Tallies`), so drawing
+    U units with replacement gives, for each code, multinomial(U, share of units of each
+    type) counts of the types; a replicate is those counts times the per-type contributions.
+    Each code's replicates follow exactly the unit-resampling distribution of its statistic
+    (codes are drawn independently of each other, which per-code intervals do not use).
+    """
+    names = _PARTS[stat]
+    histogram = tallies.histogram(_family(names[0]))  # types × codes
+    n_units = int(histogram[:, 0].sum())
+    shares = histogram.T / n_units  # codes × types
+    tables = np.stack([_type_table(name, tallies.n_coders) for name in names], axis=1)
+    replicates = np.empty((n_boot, shares.shape[0]))
+    for start in range(0, n_boot, _BOOT_CHUNK):
+        draws = min(_BOOT_CHUNK, n_boot - start)
+        counts = rng.multinomial(n_units, shares, size=(draws, shares.shape[0]))
+        sums = counts @ tables  # draws × codes × parts
+        replicates[start : start + draws] = _finish(stat, {n: sums[..., i] for i, n in enumerate(names)})
+    return replicates
+
+
+def _cluster_replicates(tallies: _Tallies, stat: str, n_boot: int, rng, clusters) -> np.ndarray:
+    """Bootstrap replicates resampling whole clusters: per-cluster sums of the per-unit
+    contributions, weighted by how often each cluster was drawn (one matrix product per block)."""
+    names = _PARTS[stat]
+    stacked = _cluster_sums(_unit_parts(tallies, names), clusters)  # clusters × (parts·codes)
+    replicates = np.empty((n_boot, tallies.x.shape[2]))
+    for start in range(0, n_boot, _BOOT_CHUNK):
+        draws = min(_BOOT_CHUNK, n_boot - start)
+        sums = _resample_weights(rng, stacked.shape[0], draws) @ stacked
+        parts = np.split(sums, len(names), axis=1)
+        replicates[start : start + draws] = _finish(stat, dict(zip(names, parts)))
+    return replicates
 
 
 def bootstrap(
@@ -1129,11 +1197,13 @@ def bootstrap(
     ``"kappa"`` (Cohen's κ for two coders, else Gwet-generalised Fleiss' κ, as :func:`per_code`).
 
     Every supported statistic is a function of a few sums over units of per-unit
-    contributions (for α: pairable values, pairable 1s and the unit's 0–1 coincidences), so a
-    resample is a weight vector (how often each unit/cluster was drawn) times the per-unit
-    contribution matrix; all resamples and codes are one matrix product per block.  Undefined
-    replicates (e.g. a resample with no variation) are left out of the quantiles; codes whose
-    point estimate is undefined get NaN.  The same ``seed`` gives identical output.
+    contributions (for α: pairable values, pairable 1s and the unit's 0–1 coincidences), so
+    nothing is recomputed from raw data: a replicate re-weights those contributions (see
+    :func:`_unit_replicates`, :func:`_cluster_replicates`).  The interval is the
+    (1 − ci)/2 and (1 + ci)/2 quantiles (linear interpolation) of the replicates; undefined
+    replicates (e.g. a resample with no variation) are left out; codes whose point estimate
+    is undefined get NaN.  The same ``seed`` gives identical output.  Scheme in one line:
+    :data:`BOOTSTRAP_SCHEME`.
     """
     if statistic not in BOOTSTRAP_STATISTICS:
         raise ValueError(f"statistic must be one of {BOOTSTRAP_STATISTICS}, got {statistic!r}")
@@ -1142,21 +1212,16 @@ def bootstrap(
     tallies = _Tallies.of(data)
     n_coders, n_units, n_codes = tallies.x.shape
     stat = _kappa_statistic(n_coders) if statistic == "kappa" else statistic
+    if clusters is not None and np.shape(clusters) != (n_units,):
+        raise ValueError(f"clusters must have one label per unit ({n_units}), got {np.shape(clusters)}")
     if n_coders < 2 or n_units == 0:
         return np.full(n_codes, np.nan), np.full(n_codes, np.nan)
-    names = _PARTS[stat]
-    stacked = _cluster_sums(_unit_parts(tallies, names), clusters)
-
-    def finish(sums: np.ndarray) -> np.ndarray:
-        return _finish(stat, dict(zip(names, np.split(sums, len(names), axis=-1))))
-
-    point = finish(stacked.sum(axis=0))
-    replicates = np.empty((n_boot, n_codes))
+    point = _finish(stat, _summed_parts(tallies, _PARTS[stat]))
     rng = np.random.default_rng(seed)
-    for start in range(0, n_boot, _BOOT_CHUNK):
-        draws = min(_BOOT_CHUNK, n_boot - start)
-        weights = _resample_weights(rng, stacked.shape[0], draws)
-        replicates[start : start + draws] = finish(weights @ stacked)
+    if clusters is None:
+        replicates = _unit_replicates(tallies, stat, n_boot, rng)
+    else:
+        replicates = _cluster_replicates(tallies, stat, n_boot, rng, clusters)
     return _percentiles(replicates, point, ci)
 
 

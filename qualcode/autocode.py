@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from qualcode.codebook import Codebook
 from qualcode.models import Code
@@ -25,8 +26,9 @@ MIN_FUZZY_LENGTH = 5
 KINDS = ("phrase", "pattern", "regex", "fuzzy")
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
+    """Why a code is suggested: which cue matched what, where in the segment text, how closely."""
+
     cue: str
     kind: str  # phrase | pattern | regex | fuzzy
     matched: str
@@ -35,8 +37,9 @@ class Evidence:
     score: float
 
 
-@dataclass(frozen=True)
-class Suggestion:
+class Suggestion(NamedTuple):
+    """A code suggested for a segment, with every piece of evidence found for it."""
+
     segment: str
     code: str
     evidence: tuple[Evidence, ...]
@@ -108,7 +111,7 @@ class Autocoder:
         self.codes = [c for c in codebook.codes if c.cues.count]
         self.entries: dict[int, tuple[str, str, str, float]] = {}  # match hash -> (code, kind, cue, score)
         self.phrases = PhraseMatcher(self.vocab, attr="NORM")
-        self.patterns: list[tuple[object, list[dict]]] = []  # (a Matcher holding one pattern, the pattern)
+        self.patterns: list = []  # (a Matcher holding one pattern, the pattern, its required word hashes)
         self.regexes = [(code.id, rx, re.compile(rx)) for code in self.codes for rx in code.cues.regex]
         pending: list[tuple[str, object]] = []
         for code in self.codes:
@@ -119,7 +122,8 @@ class Autocoder:
             for pattern in code.cues.patterns:
                 matcher = Matcher(self.vocab)
                 matcher.add(self._entry(code.id, "pattern", _pattern_text(pattern)), [_norm_pattern(pattern)])
-                self.patterns.append((matcher, _norm_pattern(pattern)))
+                required = [(column, [self.vocab.strings.add(w) for w in words]) for column, words in _required_words(pattern)]
+                self.patterns.append((matcher, _norm_pattern(pattern), required))
         self.normalise()
         for key, doc in pending:
             self.phrases.add(key, [doc])
@@ -192,18 +196,19 @@ class Autocoder:
         searched = [s for s in segments if speakers.get(s.kind)]
         docs = list(self.tokenizer.pipe((s.text for s in searched), batch_size=1000))
         self.normalise()
-        tokens = TokenIndex(docs)
+        tokens = TokenIndex(docs, {h for _, _, required in self.patterns for _, hashes in required for h in hashes})
         variants: list[Variant] = []
         variant_matcher = None
         if fuzzy and any(c.cues.fuzzy for c in active):
-            variants = self.variants({self.vocab.strings[int(h)] for h in tokens.distinct(0)}, active)
+            variants = [v for v in self.variants({lex.lower_ for lex in self.vocab}, active)
+                        if tokens.contains(0, self.vocab.strings.add(v.variant))]
             variant_matcher = self._variant_matcher(variants) if variants else None
         windows = self._pattern_windows(docs, tokens)
         regex_hits = self._regex_hits(searched)
         suggestions: list[Suggestion] = []
         for number, (segment, doc) in enumerate(zip(searched, docs), start=1):
             allowed = speakers[segment.kind]
-            found, vetoed = self._hits(segment, doc, variant_matcher, windows.get(number - 1, ()), allowed)
+            found, vetoed = self._hits(segment, doc, number - 1, tokens, variant_matcher, windows.get(number - 1, ()), allowed)
             for code, evidence in regex_hits.get(number - 1, ()):
                 if code in allowed and code not in vetoed:
                     found.setdefault(code, []).append(evidence)
@@ -214,33 +219,36 @@ class Autocoder:
         return suggestions, variants
 
     def _pattern_windows(self, docs, tokens: TokenIndex) -> dict[int, list[tuple[object, int, int]]]:
-        """doc index -> (matcher, first token, last token) windows worth running a token pattern on.
+        """doc index -> (matcher, first token, end token) windows worth running a token pattern on.
 
-        spaCy's Matcher costs per token, so a pattern runs only on docs holding every word it
-        requires, and there only around each occurrence of the rarest one (from a sorted index of
-        all tokens, built once)."""
+        spaCy's Matcher costs per token, so a pattern runs only around occurrences of the rarest
+        word it requires, and only where every other required word is within the pattern's reach."""
         import numpy as np
 
         windows: dict[int, list[tuple[object, int, int]]] = {}
-        for matcher, pattern in self.patterns:
-            required = [tokens.positions(column, [self.vocab.strings.add(v) for v in values])
-                        for column, values in _required_words(pattern)]
-            if not required or any(token.get("OP") in ("*", "+") for token in pattern):
+        for matcher, pattern, required in self.patterns:
+            unbounded = any(token.get("OP") in ("*", "+") for token in pattern)
+            found = [tokens.positions(column, hashes) for column, hashes in required]
+            if not found or unbounded:
                 for index in range(len(docs)):
                     windows.setdefault(index, []).append((matcher, 0, len(docs[index])))
                 continue
-            docs_with_all = np.unique(tokens.owner[required[0]])
-            for positions in required[1:]:
-                docs_with_all = np.intersect1d(docs_with_all, tokens.owner[positions], assume_unique=False)
-            rarest = min(required, key=len)
-            rarest = rarest[np.isin(tokens.owner[rarest], docs_with_all)]
             reach = len(pattern)
-            for position, index in zip(rarest.tolist(), tokens.owner[rarest].tolist()):
+            anchors = min(found, key=len)
+            for others in found:
+                if len(anchors) == 0 or len(others) == 0:
+                    anchors = anchors[:0]
+                    break
+                at = np.searchsorted(others, anchors)
+                left = others[np.maximum(at - 1, 0)]
+                right = others[np.minimum(at, len(others) - 1)]
+                anchors = anchors[(np.abs(left - anchors) <= reach) | (np.abs(right - anchors) <= reach)]
+            for position, index in zip(anchors.tolist(), tokens.owner[anchors].tolist()):
                 local = position - int(tokens.offsets[index])
                 windows.setdefault(index, []).append((matcher, max(0, local - reach), local + reach + 1))
         return windows
 
-    def _hits(self, segment: SegmentText, doc, variant_matcher, windows, allowed: set[str]):
+    def _hits(self, segment: SegmentText, doc, index: int, tokens: TokenIndex, variant_matcher, windows, allowed: set[str]):
         """Phrase, fuzzy and token-pattern evidence per code, and the codes an exclude phrase vetoes."""
         found: dict[str, list[Evidence]] = {}
         vetoed: set[str] = set()
@@ -261,7 +269,7 @@ class Autocoder:
             if kind == "exclude":
                 vetoed.add(code)
                 continue
-            first, last = doc[start].idx, doc[end - 1].idx + len(doc[end - 1])
+            first, last = tokens.span(index, start, end)
             found.setdefault(code, []).append(Evidence(cue, kind, segment.text[first:last], first, last, score))
         for code in vetoed:
             found.pop(code, None)
@@ -271,27 +279,20 @@ class Autocoder:
         """segment index -> (code, evidence) for every regex cue.
 
         Python's ``re`` scans slowly when a pattern starts with ``\\b``, so each regex runs only on
-        the segments that contain a literal every match must contain (found in one pass over the
-        lower-cased corpus); a regex with no such literal runs on every segment."""
-        import numpy as np
-
+        the segments whose lower-cased text contains a literal every match must contain; a regex
+        with no such literal runs on every segment."""
         if not self.regexes or not segments:
             return {}
-        separator = "\n\x00\n"
         lowered = [s.text.lower() for s in segments]
-        starts = np.cumsum([0] + [len(t) + len(separator) for t in lowered[:-1]])
-        corpus = separator.join(lowered)
         found: dict[int, list[tuple[str, Evidence]]] = {}
         for code, cue, rx in self.regexes:
             literals = required_literals(cue)
             if literals is None:
                 candidates = range(len(segments))
             else:
-                hits = [m.start() for m in re.finditer("|".join(map(re.escape, literals)), corpus)]
-                candidates = np.unique(np.searchsorted(starts, hits, side="right") - 1).tolist() if hits else []
+                candidates = sorted({i for literal in literals for i, low in enumerate(lowered) if literal in low})
             for index in candidates:
-                text = segments[index].text
-                for m in rx.finditer(text):
+                for m in rx.finditer(segments[index].text):
                     found.setdefault(index, []).append((code, Evidence(cue, "regex", m.group(0), m.start(), m.end(), 1.0)))
         return found
 
@@ -312,22 +313,26 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
 
 
 def _literals(items, sre) -> set[str] | None:
-    """The best (longest shortest member) set of required literals in a parsed sequence."""
+    """The best (longest shortest member) set of required literals in a parsed sequence.
+
+    A run of literals and small character classes (``[Vv]isa``) is a set of strings, one of which
+    every match contains; groups, alternations and repeats (min >= 1) contribute their own sets."""
     consts = sre._constants if hasattr(sre, "_constants") else sre
     best: set[str] | None = None
-    run = ""
+    run: set[str] = {""}
 
     def better(candidate):
         nonlocal best
-        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+        if candidate and min(map(len, candidate)) and (best is None or min(map(len, candidate)) > min(map(len, best))):
             best = candidate
 
     for op, av in items:
-        if op is consts.LITERAL:
-            run += chr(av).lower()
+        chars = _chars(op, av, consts)
+        if chars is not None and len(run) * len(chars) <= 16:
+            run = {prefix + c for prefix in run for c in chars}
             continue
-        better({run} if run else None)
-        run = ""
+        better(run)
+        run = {""}
         if op is consts.SUBPATTERN:
             better(_literals(list(av[-1]), sre))
         elif op is consts.BRANCH:
@@ -336,48 +341,64 @@ def _literals(items, sre) -> set[str] | None:
                 better(set().union(*branches))
         elif op in (consts.MAX_REPEAT, consts.MIN_REPEAT) and av[0] >= 1:
             better(_literals(list(av[2]), sre))
-    better({run} if run else None)
+    better(run)
     return best
 
 
+def _chars(op, av, consts) -> set[str] | None:
+    """The lower-cased characters a LITERAL or a class of up to four literals stands for."""
+    if op is consts.LITERAL:
+        return {chr(av).lower()}
+    if op is consts.IN and len(av) <= 4 and all(kind is consts.LITERAL for kind, _ in av):
+        return {chr(value).lower() for _, value in av}
+    return None
+
+
 class TokenIndex:
-    """LOWER and NORM of every token of every doc, sorted once so the docs and positions holding
-    given words are found by binary search instead of a scan per pattern."""
+    """LOWER, NORM and character offsets of every token of every doc, as numpy arrays built once.
 
-    def __init__(self, docs):
+    Token patterns find the docs and positions holding the words they need here, without a scan
+    per pattern; hits are turned into character offsets without touching spaCy Token objects."""
+
+    def __init__(self, docs, wanted: set[int] = frozenset()):
         import numpy as np
-        from spacy.attrs import LOWER, NORM
+        from spacy.attrs import IDX, LENGTH, LOWER, NORM
 
-        arrays = [d.to_array([LOWER, NORM]) for d in docs]
+        arrays = [d.to_array([LOWER, NORM, IDX, LENGTH]) for d in docs]
         lengths = [len(a) for a in arrays]
-        self.columns = np.concatenate(arrays) if arrays else np.zeros((0, 2), dtype=np.uint64)
+        table = np.concatenate(arrays) if arrays else np.zeros((0, 4), dtype=np.uint64)
+        self.columns = table[:, :2]
+        self.idx = table[:, 2].astype(np.int64)
+        self.length = table[:, 3].astype(np.int64)
         self.owner = np.repeat(np.arange(len(docs)), lengths)
-        self.offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if lengths else np.zeros(0)
-        self._sorted: dict[int, tuple] = {}
+        self.offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if lengths else np.zeros(0, dtype=np.int64)
+        self._hits: dict[int, dict[int, object]] = {}
+        self._wanted = np.array(sorted(wanted), dtype=np.uint64)
 
-    def _index(self, column: int):
-        import numpy as np
-
-        if column not in self._sorted:
-            order = np.argsort(self.columns[:, column], kind="stable")
-            self._sorted[column] = (order, self.columns[order, column])
-        return self._sorted[column]
+    def span(self, doc: int, start: int, end: int) -> tuple[int, int]:
+        """Character offsets of tokens [start, end) of a doc."""
+        base = int(self.offsets[doc])
+        return int(self.idx[base + start]), int(self.idx[base + end - 1] + self.length[base + end - 1])
 
     def positions(self, column: int, hashes: list[int]):
-        """Token positions whose value in ``column`` (0 LOWER, 1 NORM) is one of ``hashes``."""
+        """Sorted token positions whose value in ``column`` (0 LOWER, 1 NORM) is one of ``hashes``."""
         import numpy as np
 
-        order, values = self._index(column)
-        wanted = np.array(sorted(set(hashes)), dtype=np.uint64)
-        low = np.searchsorted(values, wanted, side="left")
-        high = np.searchsorted(values, wanted, side="right")
-        parts = [order[a:b] for a, b in zip(low.tolist(), high.tolist()) if b > a]
+        if column not in self._hits:
+            values = self.columns[:, column]
+            wanted = self._wanted
+            if len(wanted) == 0:
+                return np.zeros(0, dtype=np.int64)
+            at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)  # O(n log k), no sort of n
+            where = np.nonzero(wanted[at] == values)[0]
+            values = self.columns[where, column]
+            self._hits[column] = {int(h): where[values == h] for h in np.unique(values)}
+        parts = [self._hits[column][h] for h in set(hashes) if h in self._hits[column]]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
-    def distinct(self, column: int):
-        import numpy as np
-
-        return np.unique(self.columns[:, column])
+    def contains(self, column: int, value: int) -> bool:
+        """Whether any token has ``value`` (a string hash) in ``column``."""
+        return bool((self.columns[:, column] == value).any())
 
 
 def _words(phrase: str) -> list[str]:

@@ -112,15 +112,18 @@ class Codebook:
         return out
 
 
-def load_codebook(path: str | Path) -> Codebook:
-    codebook, problems = check_codebook(path)
+def load_codebook(path: str | Path, check_patterns: bool = True) -> Codebook:
+    codebook, problems = check_codebook(path, check_patterns)
     if problems or codebook is None:
         raise QualcodeError(problems)
     return codebook
 
 
-def check_codebook(path: str | Path) -> tuple[Codebook | None, list[Problem]]:
-    """Every problem of a codebook file at once, each as ``path:line: code ID: field: message``."""
+def check_codebook(path: str | Path, check_patterns: bool = True) -> tuple[Codebook | None, list[Problem]]:
+    """Every problem of a codebook file at once, each as ``path:line: code ID: field: message``.
+
+    ``check_patterns=False`` skips spaCy's validation of token patterns (it imports spaCy): for a
+    file whose exact bytes already passed it."""
     path = Path(path)
     if not path.is_file():
         return None, [problem(path, None, "no such codebook file")]
@@ -130,7 +133,7 @@ def check_codebook(path: str | Path) -> tuple[Codebook | None, list[Problem]]:
         return None, exc.problems
     if not isinstance(data, dict):
         return None, [problem(path, 1, "a codebook is a mapping with keys codebook, version, codes")]
-    problems = _semantic_problems(path, data, lines)
+    problems = _semantic_problems(path, data, lines, check_patterns)
     try:
         model = CodebookModel(**data)
     except ValidationError as exc:
@@ -202,7 +205,7 @@ def _raw_codes(data: dict):
     yield from walk(data.get("codes"), ("codes",))
 
 
-def _semantic_problems(path: Path, data: dict, lines: dict) -> list[Problem]:
+def _semantic_problems(path: Path, data: dict, lines: dict, check_patterns: bool = True) -> list[Problem]:
     """Checks pydantic cannot make: unique ids, renames, compilable regex and spaCy patterns."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -224,11 +227,11 @@ def _semantic_problems(path: Path, data: dict, lines: dict) -> list[Problem]:
                 problems.append(_located(path, data, lines, loc, f"{old} is already renamed to {renamed[old]}"))
             else:
                 renamed[str(old)] = code_id
-        problems += _cue_problems(path, data, lines, where, code.get("cues"))
+        problems += _cue_problems(path, data, lines, where, code.get("cues"), check_patterns)
     return problems
 
 
-def _cue_problems(path: Path, data: dict, lines: dict, where: tuple, cues: Any) -> list[Problem]:
+def _cue_problems(path: Path, data: dict, lines: dict, where: tuple, cues: Any, check_patterns: bool) -> list[Problem]:
     if not isinstance(cues, dict):
         return []
     problems = []
@@ -242,7 +245,7 @@ def _cue_problems(path: Path, data: dict, lines: dict, where: tuple, cues: Any) 
                 re.compile(pattern)
             except re.error as exc:
                 problems.append(_located(path, data, lines, (*where, "cues", "regex", i), f"does not compile: {exc}"))
-    for i, pattern in enumerate(cues.get("patterns") or []):
+    for i, pattern in enumerate(cues.get("patterns") or [] if check_patterns else []):
         message = spacy_pattern_error(pattern)
         if message:
             problems.append(_located(path, data, lines, (*where, "cues", "patterns", i), message))

@@ -113,7 +113,14 @@ class Project(CodingMixin, AutocodeMixin):
         stamp = (path.stat().st_mtime_ns, path.stat().st_size)
         cached = getattr(self, "_codebook", None)
         if cached is None or cached[0] != stamp:
-            self._codebook = (stamp, load_codebook(path))
+            # spaCy's pattern validation is slow and needs spaCy: done once per exact file content
+            sha = hashlib.sha256(path.read_bytes()).hexdigest()
+            marker = self.root / ".qualcode" / "validated" / f"codebook-{sha}"
+            codebook = load_codebook(path, check_patterns=not marker.exists())
+            if not marker.exists():
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.touch()
+            self._codebook = (stamp, codebook)
         return self._codebook[1]
 
     @property

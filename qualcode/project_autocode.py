@@ -50,10 +50,11 @@ class AutocodeMixin:
         if stored == key:
             count = len(self.index.suggestions())
             return AutocodeReport(0, count, len(self.index.variants()), True)
-        segments = [SegmentText(s["id"], s["text"], s["kind"]) for s in self.segments(doc, speaker="all")]
+        rows_in = self.segments(doc, speaker="all")
+        segments = [SegmentText(s["id"], s["text"], s["kind"]) for s in rows_in]
+        docs = {s["id"]: s["doc"] for s in rows_in}
         autocoder = autocoder_for(codebook)
         suggestions, variants = autocoder.match(segments, set(chosen), fuzzy=fuzzy, progress=progress)
-        docs = {s["id"]: s["doc"] for s in self.segments(doc, speaker="all")}
         rows = [(s.segment, docs[s.segment], s.code, s.score,
                  json.dumps([[e.cue, e.kind, e.matched, e.start, e.end, e.score] for e in s.evidence], ensure_ascii=False))
                 for s in suggestions]

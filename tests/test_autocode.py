@@ -101,7 +101,7 @@ def test_not_variants_vetoes_a_variant(tmp_path):
 
 
 @pytest.mark.parametrize("pattern, literals", [
-    (r"\bMOUs?\b", ("mou",)), (r"(?i)\b(BJA|OVC)\b", ("bja", "ovc")), (r"\bH-?2[AB]\b", None),
+    (r"\bMOUs?\b", ("mou",)), (r"(?i)\b(BJA|OVC)\b", ("bja", "ovc")), (r"\bH-?2[AB]\b", ("2a", "2b")), (r"\b[TU][- ]?[Vv]isas?\b", ("visa",)), ("a|b", None),
     (r"(?i)\b(holding|took) (their|her) passports?\b", (" passport",)),
 ])
 def test_required_literals_prefilter_regexes(pattern, literals):
