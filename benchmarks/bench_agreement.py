@@ -124,7 +124,8 @@ def render(result: dict) -> str:
         lines.append(
             f"{task:<52}"
             f"{row['best_s'] * 1e3:>9.1f} ms{row['first_call_s'] * 1e3:>9.1f} ms"
-            f"   {verdict} (target < {result['bootstrap_target_s']:.0f} s), mean CI width {row['mean_width']:.4f}"
+            f"   {verdict} (target < {result['bootstrap_target_s']:.0f} s),"
+            f" mean CI width {row['mean_width']:.4f}"
         )
     lines += ["", f"scheme: {result['bootstrap_scheme']}"]
     return "\n".join(lines)

@@ -365,6 +365,34 @@ def test_set_alpha_masi_by_hand():
     close(A.set_alpha(data, "masi").value, 1 - (6 - 1) * observed / expected, 1e-12)
 
 
+def _set_alpha_brute_force(data, distance):
+    """The pairwise form of reference §1.1 written out over every pair of values."""
+    d = {"masi": A.masi_distance, "jaccard": A.jaccard_distance}[distance]
+    units = [[row[u] for row in data if row[u] is not None] for u in range(len(data[0]))]
+    units = [values for values in units if len(values) >= 2]
+    pooled = [v for values in units for v in values]
+    observed = sum(
+        sum(d(a, b) for i, a in enumerate(values) for j, b in enumerate(values) if i != j) / (len(values) - 1)
+        for values in units
+    )
+    expected = sum(d(a, b) for i, a in enumerate(pooled) for j, b in enumerate(pooled) if i != j)
+    return 1 - (len(pooled) - 1) * observed / expected
+
+
+@pytest.mark.parametrize("distance", ["masi", "jaccard"])
+def test_set_alpha_matches_brute_force_across_blocks(distance, monkeypatch):
+    rng = np.random.default_rng(11)
+    data = [
+        [None if rng.random() < 0.15 else frozenset(c for c in "abcdefg" if rng.random() < 0.3)
+         for _ in range(40)]
+        for _ in range(3)
+    ]
+    expected = _set_alpha_brute_force(data, distance)
+    close(A.set_alpha(data, distance).value, expected, 1e-12)
+    monkeypatch.setattr(A, "_SET_BLOCK_PAIRS", 7)  # many small blocks
+    close(A.set_alpha(data, distance).value, expected, 1e-12)
+
+
 # ---------------------------------------------------------------------------------------------
 # Interpretation bands (§8)
 # ---------------------------------------------------------------------------------------------
@@ -427,15 +455,12 @@ def test_undefined_other_coefficients():
 
 def test_per_code_reasons():
     nan = np.nan
-    data = np.array([
-        # code: varied, all 0, all 1, only one coder per unit
-        [[1, 0, 1, 1], [0, 0, 1, nan], [1, 0, 1, nan]],
-        [[1, 0, 1, nan], [1, 0, 1, 0], [0, 0, 1, nan]],
-    ])
-    data[1, 0, 3] = nan
-    data[0, 1, 3] = nan
-    data[1, 1, 3] = 0
-    data[0, 2, 3], data[1, 2, 3] = 1, nan
+    # decisions[coder][unit] for four codes: varied, always 0, always 1, never two coders
+    varied = [[1, 0, 1], [1, 1, 0]]
+    zeros = [[0, 0, 0], [0, 0, 0]]
+    ones = [[1, 1, 1], [1, 1, 1]]
+    alone = [[1, nan, 1], [nan, 0, nan]]
+    data = np.stack([varied, zeros, ones, alone], axis=-1).astype(float)  # coders × units × codes
     table = A.per_code(data)
     assert table.reason == ("", "no variation: every decision is 0",
                             "no variation: every decision is 1", A.NO_PAIRS)
@@ -467,7 +492,8 @@ def test_per_code_rejects_bad_input():
 
 def random_ratings(seed, coders=(2, 5), units=(2, 30), q=(2, 5), missing=0.25):
     rng = np.random.default_rng(seed)
-    c, u, k = rng.integers(*coders, endpoint=True), rng.integers(*units, endpoint=True), rng.integers(*q, endpoint=True)
+    c, u = rng.integers(*coders, endpoint=True), rng.integers(*units, endpoint=True)
+    k = rng.integers(*q, endpoint=True)
     truth = rng.integers(1, k + 1, size=u)
     noisy = rng.integers(1, k + 1, size=(c, u))
     data = np.where(rng.random((c, u)) < rng.random(), truth, noisy).astype(float)
@@ -753,21 +779,39 @@ def test_resample_as_weighted_sum_equals_recomputing_on_resampled_units(statisti
         np.testing.assert_allclose(fast, slow, atol=1e-12)
 
 
+@pytest.mark.parametrize("statistic", ["alpha", "ac1", "cohen"])
+def test_unit_types_carry_everything_a_resample_needs(statistic):
+    """Units of the same type contribute identically, so type counts reproduce any resample."""
+    data = correlated_binary(coders=2 if statistic == "cohen" else 3, units=150)
+    tallies = A._Tallies.of(data)
+    names = A._PARTS[statistic]
+    key, n_types = tallies.types(A._family(names[0]))
+    drawn = np.random.default_rng(5).integers(0, data.shape[1], size=data.shape[1])
+    weights = np.bincount(drawn, minlength=data.shape[1]).astype(float)
+    by_unit = np.split(weights @ A._unit_parts(tallies, names), len(names))
+    type_counts = np.stack([np.bincount(key[drawn, k], minlength=n_types) for k in range(data.shape[2])])
+    for name, unit_sum in zip(names, by_unit):
+        np.testing.assert_allclose(type_counts @ A._type_table(name, data.shape[0]), unit_sum, atol=1e-9)
+
+
 def test_cluster_bootstrap():
-    data = correlated_binary(units=60)
-    same = A.bootstrap(data, "alpha", n_boot=200, seed=1)
-    singletons = A.bootstrap(data, "alpha", n_boot=200, seed=1, clusters=np.arange(60))
-    np.testing.assert_array_equal(singletons[0], same[0])
+    data = correlated_binary(units=300)
+    # One unit per cluster is plain unit resampling (drawn by another route): same interval
+    # up to Monte Carlo error.
+    by_units = np.array(A.bootstrap(data, "alpha", n_boot=4000, seed=1))
+    singletons = np.array(A.bootstrap(data, "alpha", n_boot=4000, seed=1, clusters=np.arange(300)))
+    width = by_units[1] - by_units[0]
+    assert np.all(np.abs(singletons - by_units) < 0.1 * width)
     # Duplicating every unit 5 times and resampling the duplicates as whole clusters is the
     # same resampling as drawing the original units (p_o is a ratio of unit sums).
     doubled = np.repeat(data, 5, axis=1)
-    clustered = A.bootstrap(doubled, "p_o", n_boot=200, seed=1, clusters=np.repeat(np.arange(60), 5))
-    plain = A.bootstrap(data, "p_o", n_boot=200, seed=1)
-    np.testing.assert_allclose(clustered[0], plain[0], atol=1e-12)
-    np.testing.assert_allclose(clustered[1], plain[1], atol=1e-12)
-    documents = np.repeat(np.arange(6), 10)[::-1]  # labels need not be sorted or contiguous
-    low, high = A.bootstrap(data, "alpha", n_boot=200, seed=1, clusters=documents)
-    assert np.all(low <= high)
+    clustered = A.bootstrap(doubled, "p_o", n_boot=200, seed=1, clusters=np.repeat(np.arange(300), 5))
+    plain = A.bootstrap(data, "p_o", n_boot=200, seed=1, clusters=np.arange(300))
+    np.testing.assert_allclose(clustered, plain, atol=1e-12)
+    documents = np.repeat(np.arange(30), 10)[::-1]  # labels need not be sorted or contiguous
+    low, high = A.bootstrap(data, "alpha", n_boot=500, seed=1, clusters=documents)
+    point = A.per_code(data).alpha
+    assert np.all(low <= point) and np.all(point <= high)
     with pytest.raises(ValueError, match="one label per unit"):
         A.bootstrap(data, clusters=np.arange(3))
 
