@@ -111,7 +111,7 @@ class Autocoder:
         self.codes = [c for c in codebook.codes if c.cues.count]
         self.entries: dict[int, tuple[str, str, str, float]] = {}  # match hash -> (code, kind, cue, score)
         self.phrases = PhraseMatcher(self.vocab, attr="NORM")
-        self.patterns: list = []  # (a Matcher holding one pattern, the pattern, its required word hashes)
+        self.patterns: list = []  # (a Matcher holding one pattern, the pattern, NORM hashes each required token allows)
         self.regexes = [(code.id, rx, re.compile(rx)) for code in self.codes for rx in code.cues.regex]
         pending: list[tuple[str, object]] = []
         for code in self.codes:
@@ -122,7 +122,7 @@ class Autocoder:
             for pattern in code.cues.patterns:
                 matcher = Matcher(self.vocab)
                 matcher.add(self._entry(code.id, "pattern", _pattern_text(pattern)), [_norm_pattern(pattern)])
-                required = [(column, [self.vocab.strings.add(w) for w in words]) for column, words in _required_words(pattern)]
+                required = [[self.vocab.strings.add(self.lemma(w)) for w in words] for _, words in _required_words(pattern)]
                 self.patterns.append((matcher, _norm_pattern(pattern), required))
         self.normalise()
         for key, doc in pending:
@@ -177,102 +177,123 @@ class Autocoder:
                             out.append(Variant(code.id, phrase, word, variant, spelled, score / 100))
         return sorted(out, key=lambda v: (v.code, v.cue, v.variant))
 
-    def _variant_matcher(self, variants: list[Variant]):
-        from spacy.matcher import PhraseMatcher
-
-        matcher = PhraseMatcher(self.vocab, attr="NORM")
-        docs = [(self._entry(v.code, "fuzzy", v.cue, v.score), self.tokenizer(v.phrase)) for v in variants]
-        self.normalise()
-        for key, doc in docs:
-            matcher.add(key, [doc])
-        return matcher
-
     # matching ----------------------------------------------------------------------------------
     def match(self, segments: list[SegmentText], codes: set[str] | None = None, fuzzy: bool = True,
               progress=None) -> tuple[list[Suggestion], list[Variant]]:
-        """Suggestions for the segments (those whose speaker kind a code's cues search)."""
+        """Suggestions for the segments (those whose speaker kind a code's cues search).
+
+        Segments are tokenized in chunks (texts joined by a blank line: tokens never cross
+        whitespace, so the tokens are those of one segment at a time); a match that would span two
+        segments is discarded."""
         active = [c for c in self.codes if codes is None or c.id in codes]
         speakers = {kind: {c.id for c in active if kind in c.cues.speakers} for kind in ("participant", "interviewer")}
         searched = [s for s in segments if speakers.get(s.kind)]
-        docs = list(self.tokenizer.pipe((s.text for s in searched), batch_size=1000))
+        layout = ChunkLayout(searched)
+        docs = list(self.tokenizer.pipe(layout.texts, batch_size=16))
         self.normalise()
-        tokens = TokenIndex(docs, {h for _, _, required in self.patterns for _, hashes in required for h in hashes})
         variants: list[Variant] = []
-        variant_matcher = None
+        added: list[str] = []
         if fuzzy and any(c.cues.fuzzy for c in active):
-            variants = [v for v in self.variants({lex.lower_ for lex in self.vocab}, active)
-                        if tokens.contains(0, self.vocab.strings.add(v.variant))]
-            variant_matcher = self._variant_matcher(variants) if variants else None
-        windows = self._pattern_windows(docs, tokens)
+            variants = self.variants({lex.lower_ for lex in self.vocab}, active)
+            added = self._add_variants(variants)
+        try:
+            matches = [_with_doc(self.phrases(doc), number) for number, doc in enumerate(docs)]
+        finally:
+            for key in added:
+                self.phrases.remove(key)
+        norms = NormIndex(docs, {h for _, _, required in self.patterns for hashes in required for h in hashes})
+        variants = [v for v in variants if norms.contains(self.vocab.strings[v.variant])]  # in this corpus
+        matches.append(_with_doc(self._pattern_matches(docs, norms), None))
+        found, vetoed = self._evidence(docs, matches, layout, searched, speakers)
         regex_hits = self._regex_hits(searched)
-        suggestions: list[Suggestion] = []
-        for number, (segment, doc) in enumerate(zip(searched, docs), start=1):
-            allowed = speakers[segment.kind]
-            found, vetoed = self._hits(segment, doc, number - 1, tokens, variant_matcher, windows.get(number - 1, ()), allowed)
-            for code, evidence in regex_hits.get(number - 1, ()):
-                if code in allowed and code not in vetoed:
-                    found.setdefault(code, []).append(evidence)
-            found = {code: sorted(ev, key=lambda e: (e.start, e.end, e.kind)) for code, ev in found.items()}
-            suggestions.extend(Suggestion(segment.id, code, tuple(ev)) for code, ev in sorted(found.items()))
-            if progress and number % 500 == 0:
-                progress(number, len(searched))
+        for index, hits in regex_hits.items():
+            allowed = speakers[searched[index].kind]
+            for code, evidence in hits:
+                if code in allowed and (index, code) not in vetoed:
+                    found.setdefault((index, code), []).append(evidence)
+        suggestions = [Suggestion(searched[index].id, code, tuple(evidence if index not in regex_hits
+                                                                  else sorted(evidence, key=_evidence_order)))
+                       for (index, code), evidence in sorted(found.items())]
+        if progress:
+            progress(len(searched), len(searched))
         return suggestions, variants
 
-    def _pattern_windows(self, docs, tokens: TokenIndex) -> dict[int, list[tuple[object, int, int]]]:
-        """doc index -> (matcher, first token, end token) windows worth running a token pattern on.
+    def _add_variants(self, variants: list[Variant]) -> list[str]:
+        """Add fuzzy variants to the phrase matcher for one run; the keys, to remove afterwards."""
+        docs = [(self._entry(v.code, "fuzzy", v.cue, v.score), self.tokenizer(v.phrase)) for v in variants]
+        self.normalise()
+        keys = []
+        for key, doc in docs:
+            if key not in self.phrases:
+                self.phrases.add(key, [doc])
+                keys.append(key)
+        return keys
 
-        spaCy's Matcher costs per token, so a pattern runs only around occurrences of the rarest
-        word it requires, and only where every other required word is within the pattern's reach."""
+    def _pattern_matches(self, docs, norms: NormIndex) -> list[tuple[int, int, int, int]]:
+        """Token-pattern matches. spaCy's Matcher costs per token, so a pattern runs only around
+        occurrences of its rarest required word where every other required word is within reach."""
         import numpy as np
 
-        windows: dict[int, list[tuple[object, int, int]]] = {}
+        out: list[tuple[int, int, int, int]] = []
+        seen: set[tuple[int, int, int, int]] = set()
         for matcher, pattern, required in self.patterns:
-            unbounded = any(token.get("OP") in ("*", "+") for token in pattern)
-            found = [tokens.positions(column, hashes) for column, hashes in required]
-            if not found or unbounded:
-                for index in range(len(docs)):
-                    windows.setdefault(index, []).append((matcher, 0, len(docs[index])))
-                continue
             reach = len(pattern)
-            anchors = min(found, key=len)
-            for others in found:
-                if len(anchors) == 0 or len(others) == 0:
-                    anchors = anchors[:0]
-                    break
-                at = np.searchsorted(others, anchors)
-                left = others[np.maximum(at - 1, 0)]
-                right = others[np.minimum(at, len(others) - 1)]
-                anchors = anchors[(np.abs(left - anchors) <= reach) | (np.abs(right - anchors) <= reach)]
-            for position, index in zip(anchors.tolist(), tokens.owner[anchors].tolist()):
-                local = position - int(tokens.offsets[index])
-                windows.setdefault(index, []).append((matcher, max(0, local - reach), local + reach + 1))
-        return windows
+            if not required or any(token.get("OP") in ("*", "+") for token in pattern):
+                windows = [(number, 0, len(doc)) for number, doc in enumerate(docs)]
+            else:
+                found = [norms.positions(hashes) for hashes in required]
+                anchors = min(found, key=len)
+                for others in found:
+                    if len(anchors) == 0 or len(others) == 0:
+                        anchors = anchors[:0]
+                        break
+                    at = np.searchsorted(others, anchors)
+                    left = others[np.maximum(at - 1, 0)]
+                    right = others[np.minimum(at, len(others) - 1)]
+                    anchors = anchors[(np.abs(left - anchors) <= reach) | (np.abs(right - anchors) <= reach)]
+                windows = [(number, max(0, token - reach), token + reach + 1) for number, token in norms.local(anchors)]
+            for number, first, last in windows:
+                for key, start, end in matcher(docs[number][first:last]):
+                    hit = (key, number, start + first, end + first)
+                    if hit not in seen:
+                        seen.add(hit)
+                        out.append(hit)
+        return out
 
-    def _hits(self, segment: SegmentText, doc, index: int, tokens: TokenIndex, variant_matcher, windows, allowed: set[str]):
-        """Phrase, fuzzy and token-pattern evidence per code, and the codes an exclude phrase vetoes."""
-        found: dict[str, list[Evidence]] = {}
-        vetoed: set[str] = set()
-        matches = list(self.phrases(doc))
-        if variant_matcher is not None:
-            matches += variant_matcher(doc)
-        seen: set[tuple[int, int, int]] = set()
-        for matcher, first, last in windows:
-            for key, start, end in matcher(doc[first:last]):
-                hit = (key, start + first, end + first)
-                if hit not in seen:
-                    seen.add(hit)
-                    matches.append(hit)
-        for key, start, end in matches:
-            code, kind, cue, score = self.entries[key]
-            if code not in allowed:
-                continue
-            if kind == "exclude":
-                vetoed.add(code)
-                continue
-            first, last = tokens.span(index, start, end)
-            found.setdefault(code, []).append(Evidence(cue, kind, segment.text[first:last], first, last, score))
-        for code in vetoed:
-            found.pop(code, None)
+    def _evidence(self, docs, matches, layout: ChunkLayout, segments: list[SegmentText], speakers):
+        """(segment index, code) -> evidence, and the (segment index, code) pairs an exclude phrase
+        vetoes. Matches are located, filtered and ordered with numpy; Python touches what is kept."""
+        import numpy as np
+
+        array = np.concatenate(matches) if matches else np.zeros((0, 4), dtype=np.uint64)
+        if not len(array):
+            return {}, set()
+        keys, doc_of = array[:, 0], array[:, 1].astype(np.int64)
+        first_char = np.array([docs[d][t].idx for d, t in zip(doc_of.tolist(), array[:, 2].tolist())], dtype=np.int64)
+        last_char = np.array([token.idx + len(token) for token in
+                              (docs[d][t - 1] for d, t in zip(doc_of.tolist(), array[:, 3].tolist()))], dtype=np.int64)
+        segment, char_start, char_end = layout.locate(doc_of, first_char, last_char)
+        unique_keys, entry_of = np.unique(keys, return_inverse=True)
+        entries = [self.entries[int(k)] for k in unique_keys]
+        code_ids = sorted({e[0] for e in entries})
+        code_index = np.array([code_ids.index(e[0]) for e in entries], dtype=np.int64)[entry_of]
+        is_exclude = np.array([e[1] == "exclude" for e in entries], dtype=bool)[entry_of]
+        kind_rank = np.array([KINDS.index(e[1]) if e[1] in KINDS else len(KINDS) for e in entries], dtype=np.int64)[entry_of]
+        allowed = np.array([[code in speakers.get(kind, ()) for code in code_ids] for kind in ("participant", "interviewer")])
+        segment_kind = np.array([s.kind == "interviewer" for s in segments], dtype=np.int64)
+        keep = segment >= 0
+        keep &= allowed[segment_kind[np.maximum(segment, 0)], code_index]
+        pair = segment * len(code_ids) + code_index
+        vetoed_pairs = np.unique(pair[keep & is_exclude])
+        keep &= ~is_exclude & ~np.isin(pair, vetoed_pairs)
+        rows = np.nonzero(keep)[0]
+        rows = rows[np.lexsort((kind_rank[rows], char_end[rows], char_start[rows], code_index[rows], segment[rows]))]
+        found: dict[tuple[int, str], list[Evidence]] = {}
+        for seg, code, entry, a, b in zip(segment[rows].tolist(), code_index[rows].tolist(), entry_of[rows].tolist(),
+                                          char_start[rows].tolist(), char_end[rows].tolist()):
+            _, kind, cue, score = entries[entry]
+            found.setdefault((seg, code_ids[code]), []).append(Evidence(cue, kind, segments[seg].text[a:b], a, b, score))
+        vetoed = {(int(p) // len(code_ids), code_ids[int(p) % len(code_ids)]) for p in vetoed_pairs}
         return found, vetoed
 
     def _regex_hits(self, segments: list[SegmentText]) -> dict[int, list[tuple[str, Evidence]]]:
@@ -354,51 +375,100 @@ def _chars(op, av, consts) -> set[str] | None:
     return None
 
 
-class TokenIndex:
-    """LOWER, NORM and character offsets of every token of every doc, as numpy arrays built once.
+def _with_doc(matches, doc: int | None):
+    """Matches as a (key, doc, start, end) uint64 array; ``doc`` None: they carry it already."""
+    import numpy as np
 
-    Token patterns find the docs and positions holding the words they need here, without a scan
-    per pattern; hits are turned into character offsets without touching spaCy Token objects."""
+    if doc is None:
+        return np.array(matches, dtype=np.uint64).reshape(-1, 4)
+    array = np.array(matches, dtype=np.uint64).reshape(-1, 3)
+    return np.column_stack([array[:, 0], np.full(len(array), doc, dtype=np.uint64), array[:, 1:]])
 
-    def __init__(self, docs, wanted: set[int] = frozenset()):
+
+def _evidence_order(evidence: Evidence) -> tuple[int, int, int]:
+    return evidence.start, evidence.end, KINDS.index(evidence.kind)
+
+
+CHUNK_CHARS = 100_000
+SEPARATOR = "\n\n"
+
+
+class NormIndex:
+    """The NORM (lemma) of every token of every doc in one numpy array: where the words a token
+    pattern requires occur, found in one pass instead of a scan per pattern."""
+
+    def __init__(self, docs, wanted: set[int]):
         import numpy as np
-        from spacy.attrs import IDX, LENGTH, LOWER, NORM
+        from spacy.attrs import NORM
 
-        arrays = [d.to_array([LOWER, NORM, IDX, LENGTH]) for d in docs]
-        lengths = [len(a) for a in arrays]
-        table = np.concatenate(arrays) if arrays else np.zeros((0, 4), dtype=np.uint64)
-        self.columns = table[:, :2]
-        self.idx = table[:, 2].astype(np.int64)
-        self.length = table[:, 3].astype(np.int64)
-        self.owner = np.repeat(np.arange(len(docs)), lengths)
-        self.offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64) if lengths else np.zeros(0, dtype=np.int64)
-        self._hits: dict[int, dict[int, object]] = {}
-        self._wanted = np.array(sorted(wanted), dtype=np.uint64)
+        arrays = [d.to_array(NORM) for d in docs]
+        self.norms = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
+        self.offsets = np.cumsum([0] + [len(a) for a in arrays]).astype(np.int64)
+        # one pass finds every occurrence of every wanted word: O(tokens x log wanted), no full sort
+        self._where: dict[int, object] = {}
+        if wanted and len(self.norms):
+            keys = np.array(sorted(wanted), dtype=np.uint64)
+            slot = np.minimum(np.searchsorted(keys, self.norms), len(keys) - 1)
+            hit = np.nonzero(keys[slot] == self.norms)[0]
+            for index, value in enumerate(keys.tolist()):
+                self._where[value] = hit[slot[hit] == index]
 
-    def span(self, doc: int, start: int, end: int) -> tuple[int, int]:
-        """Character offsets of tokens [start, end) of a doc."""
-        base = int(self.offsets[doc])
-        return int(self.idx[base + start]), int(self.idx[base + end - 1] + self.length[base + end - 1])
-
-    def positions(self, column: int, hashes: list[int]):
-        """Sorted token positions whose value in ``column`` (0 LOWER, 1 NORM) is one of ``hashes``."""
+    def positions(self, hashes: list[int]):
+        """Sorted global token positions whose NORM is one of ``hashes`` (all given at construction)."""
         import numpy as np
 
-        if column not in self._hits:
-            values = self.columns[:, column]
-            wanted = self._wanted
-            if len(wanted) == 0:
-                return np.zeros(0, dtype=np.int64)
-            at = np.minimum(np.searchsorted(wanted, values), len(wanted) - 1)  # O(n log k), no sort of n
-            where = np.nonzero(wanted[at] == values)[0]
-            values = self.columns[where, column]
-            self._hits[column] = {int(h): where[values == h] for h in np.unique(values)}
-        parts = [self._hits[column][h] for h in set(hashes) if h in self._hits[column]]
+        parts = [self._where[h] for h in set(hashes) if h in self._where]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
-    def contains(self, column: int, value: int) -> bool:
-        """Whether any token has ``value`` (a string hash) in ``column``."""
-        return bool((self.columns[:, column] == value).any())
+    def local(self, positions) -> list[tuple[int, int]]:
+        """(doc, token in doc) for global positions."""
+        import numpy as np
+
+        docs = np.searchsorted(self.offsets, positions, side="right") - 1
+        return list(zip(docs.tolist(), (positions - self.offsets[docs]).tolist()))
+
+    def contains(self, value: int) -> bool:
+        return bool((self.norms == value).any())
+
+
+class ChunkLayout:
+    """Segments joined into chunks of about CHUNK_CHARS (a blank line between two segments), and
+    the way back from a chunk's character offsets to a segment and offsets in its text."""
+
+    def __init__(self, segments: list[SegmentText]):
+        import numpy as np
+
+        self.texts: list[str] = []
+        chunk_of: list[int] = []
+        starts: list[int] = []
+        parts: list[str] = []
+        size = 0
+        for segment in segments:
+            if parts and size + len(segment.text) > CHUNK_CHARS:
+                self.texts.append(SEPARATOR.join(parts))
+                parts, size = [], 0
+            chunk_of.append(len(self.texts))
+            starts.append(size)
+            parts.append(segment.text)
+            size += len(segment.text) + len(SEPARATOR)
+        if parts:
+            self.texts.append(SEPARATOR.join(parts))
+        base = np.cumsum([0] + [len(t) + len(SEPARATOR) for t in self.texts])[:-1].astype(np.int64)
+        self.base = base  # where each chunk begins in one global character coordinate
+        self.starts = (base[np.array(chunk_of, dtype=np.int64)] + np.array(starts, dtype=np.int64)) if segments else np.zeros(0, np.int64)
+        self.ends = self.starts + np.array([len(s.text) for s in segments], dtype=np.int64)
+
+    def locate(self, chunk, first_char, last_char):
+        """Segment index (-1 across segments) and offsets within that segment's text."""
+        import numpy as np
+
+        first = self.base[chunk] + first_char
+        last = self.base[chunk] + last_char
+        segment = np.searchsorted(self.starts, first, side="right") - 1
+        inside = (segment >= 0) & (last <= self.ends[np.maximum(segment, 0)])
+        segment = np.where(inside, segment, -1)
+        start = first - self.starts[np.maximum(segment, 0)]
+        return segment, start, last - self.starts[np.maximum(segment, 0)]
 
 
 def _words(phrase: str) -> list[str]:
