@@ -205,15 +205,16 @@ class Autocoder:
         variants = [v for v in variants if norms.contains(self.vocab.strings[v.variant])]  # in this corpus
         matches.append(_with_doc(self._pattern_matches(docs, norms), None))
         found, vetoed = self._evidence(docs, matches, layout, searched, speakers)
-        regex_hits = self._regex_hits(searched)
-        for index, hits in regex_hits.items():
+        mixed: set[tuple[int, str]] = set()  # evidence lists a regex added to: to be put in order
+        for index, hits in self._regex_hits(searched).items():
             allowed = speakers[searched[index].kind]
             for code, evidence in hits:
                 if code in allowed and (index, code) not in vetoed:
                     found.setdefault((index, code), []).append(evidence)
-        suggestions = [Suggestion(searched[index].id, code, tuple(evidence if index not in regex_hits
-                                                                  else sorted(evidence, key=_evidence_order)))
-                       for (index, code), evidence in sorted(found.items())]
+                    mixed.add((index, code))
+        for pair in mixed:
+            found[pair].sort(key=_evidence_order)
+        suggestions = [Suggestion(searched[index].id, code, tuple(evidence)) for (index, code), evidence in sorted(found.items())]
         if progress:
             progress(len(searched), len(searched))
         return suggestions, variants

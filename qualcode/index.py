@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qualcode.models import Participant, Segment, Transcript
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,8 +52,13 @@ CREATE TABLE rejected (
     PRIMARY KEY (coder, doc, start, "end", code)
 );
 CREATE TABLE suggestions (
-    segment TEXT NOT NULL, doc TEXT NOT NULL, code TEXT NOT NULL, score REAL NOT NULL, evidence TEXT NOT NULL,
+    segment TEXT NOT NULL, doc TEXT NOT NULL, code TEXT NOT NULL, score REAL NOT NULL,
     PRIMARY KEY (segment, code)
+);
+CREATE TABLE evidence (
+    segment TEXT NOT NULL, code TEXT NOT NULL, n INTEGER NOT NULL, cue TEXT NOT NULL, kind TEXT NOT NULL,
+    matched TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, score REAL NOT NULL,
+    PRIMARY KEY (segment, code, n)
 );
 CREATE TABLE variants (
     code TEXT NOT NULL, cue TEXT NOT NULL, word TEXT NOT NULL, variant TEXT NOT NULL, phrase TEXT NOT NULL,
@@ -307,27 +312,40 @@ class Index:
         rows = self.db.execute("SELECT path, sha256 FROM files WHERE doc_id IS NOT NULL ORDER BY path")
         return hashlib.sha256("".join(f"{r[0]}:{r[1]};" for r in rows).encode()).hexdigest()
 
-    def replace_suggestions(self, scope_docs: list[str] | None, scope_codes: list[str] | None, rows, variants) -> None:
-        """Replace the stored suggestions within a scope (documents x codes; None = all)."""
-        sql, args = "DELETE FROM suggestions WHERE 1=1", []
+    def replace_suggestions(self, scope_docs: list[str] | None, scope_codes: list[str] | None, rows, evidence,
+                            variants) -> None:
+        """Replace the stored suggestions (and their evidence) within a scope: documents x codes, None = all."""
+        where, args = "WHERE 1=1", []
         for column, values in (("doc", scope_docs), ("code", scope_codes)):
             if values is not None:
-                sql += f" AND {column} IN ({','.join('?' * len(values))})"
+                where += f" AND {column} IN ({','.join('?' * len(values))})"
                 args += list(values)
-        self.db.execute(sql, args)
-        self.db.executemany("INSERT OR REPLACE INTO suggestions VALUES (?, ?, ?, ?, ?)", rows)
+        self.db.execute(f"DELETE FROM evidence WHERE (segment, code) IN (SELECT segment, code FROM suggestions {where})", args)
+        self.db.execute(f"DELETE FROM suggestions {where}", args)
+        self.db.executemany("INSERT OR REPLACE INTO suggestions VALUES (?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", evidence)
         self.db.execute("DELETE FROM variants")
         self.db.executemany("INSERT INTO variants VALUES (?, ?, ?, ?, ?, ?)", variants)
 
     def suggestions(self, doc: str | None = None) -> list[dict]:
-        sql = ("SELECT g.segment, g.doc, g.code, g.score, g.evidence, s.n, s.start, s.\"end\", s.text FROM suggestions g "
+        """Suggestions in document order, each with ``evidence``: its rows in order."""
+        sql = ("SELECT g.segment, g.doc, g.code, g.score, s.n, s.start, s.\"end\", s.text FROM suggestions g "
                "JOIN segments s ON s.id = g.segment")
         args: list = []
         if doc is not None:
             sql += " WHERE g.doc = ?"
             args.append(doc)
-        sql += " ORDER BY g.doc, s.n, g.code"
-        return [dict(r) for r in self.db.execute(sql, args)]
+        rows = [dict(r) for r in self.db.execute(sql + " ORDER BY g.doc, s.n, g.code", args)]
+        ev_sql = 'SELECT e.segment, e.code, e.cue, e.kind, e.matched, e.start, e."end", e.score FROM evidence e'
+        if doc is not None:
+            ev_sql += " JOIN suggestions g ON g.segment = e.segment AND g.code = e.code WHERE g.doc = ?"
+        found: dict[tuple[str, str], list[dict]] = {}
+        for r in self.db.execute(ev_sql + " ORDER BY e.segment, e.code, e.n", args):
+            found.setdefault((r[0], r[1]), []).append(
+                {"cue": r[2], "kind": r[3], "matched": r[4], "start": r[5], "end": r[6], "score": r[7]})
+        for row in rows:
+            row["evidence"] = found.get((row["segment"], row["code"]), [])
+        return rows
 
     def variants(self) -> list[dict]:
         return [dict(r) for r in self.db.execute("SELECT * FROM variants ORDER BY code, cue, variant")]

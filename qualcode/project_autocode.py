@@ -55,11 +55,10 @@ class AutocodeMixin:
         docs = {s["id"]: s["doc"] for s in rows_in}
         autocoder = autocoder_for(codebook)
         suggestions, variants = autocoder.match(segments, set(chosen), fuzzy=fuzzy, progress=progress)
-        rows = [(s.segment, docs[s.segment], s.code, s.score,
-                 json.dumps([[e.cue, e.kind, e.matched, e.start, e.end, e.score] for e in s.evidence], ensure_ascii=False))
-                for s in suggestions]
+        rows = [(s.segment, docs[s.segment], s.code, s.score) for s in suggestions]
+        evidence = [(s.segment, s.code, n, *e) for s in suggestions for n, e in enumerate(s.evidence)]
         with self.index.transaction():
-            self.index.replace_suggestions([doc] if doc else None, chosen if codes else None, rows,
+            self.index.replace_suggestions([doc] if doc else None, chosen if codes else None, rows, evidence,
                                            [(v.code, v.cue, v.word, v.variant, v.phrase, v.score) for v in variants])
             self.index.set_meta("autocode_key", key)
             self.index.set_meta("autocode_codebook", codebook.sha256)
@@ -74,7 +73,7 @@ class AutocodeMixin:
         for row in self.index.suggestions(doc):
             if wanted is not None and row["code"] not in wanted:
                 continue
-            evidence = [dict(zip(("cue", "kind", "matched", "start", "end", "score"), e)) for e in json.loads(row["evidence"])]
+            evidence = row["evidence"]
             out.append({"segment": row["segment"], "code": row["code"], "score": round(row["score"], 2),
                         "kinds": ",".join(sorted({e["kind"] for e in evidence})),
                         "cues": "; ".join(dict.fromkeys(e["cue"] for e in evidence)),
