@@ -14,7 +14,7 @@ TABLE_CELL = 60
 def render(rows: list[dict], columns: list[str], fmt: str = "table") -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    rows = [{c: row.get(c, "") for c in columns} for row in rows]
+    rows = [{c: _json_safe(row.get(c)) for c in columns} for row in rows]
     if fmt == "json":
         return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
     if fmt == "jsonl":
@@ -33,7 +33,12 @@ def write(stream: IO[str], rows: list[dict], columns: list[str], fmt: str = "tab
 
 
 def _plain(value) -> str:
-    return "" if value is None else str(value)
+    """One formatting for every text format: None is empty, floats have three decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if value != value else f"{value:.3f}"
+    return str(value)
 
 
 def _table(rows: list[dict], columns: list[str]) -> str:
@@ -53,3 +58,8 @@ def _table(rows: list[dict], columns: list[str]) -> str:
 def _cell(value) -> str:
     text = " ".join(_plain(value).split())
     return text if len(text) <= TABLE_CELL else text[: TABLE_CELL - 1] + "…"
+
+
+def _json_safe(value):
+    """NaN is not JSON: undefined numbers become null."""
+    return None if isinstance(value, float) and value != value else value

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from qualcode import __version__
-from qualcode.cli import adjudicate, autocode, codebook, coding, corpus
+from qualcode.cli import adjudicate, agree, autocode, codebook, coding, corpus
 from qualcode.cli.common import FormatOption, state
 
 app = typer.Typer(
@@ -59,6 +59,7 @@ app.command("adjudicate")(adjudicate.adjudicate)
 app.add_typer(autocode.autocode_app, name="autocode")
 app.command("suggestions")(autocode.suggestions)
 app.command("review")(autocode.review)
+app.command("agree")(agree.agree)
 
 
 def _click_error(name: str) -> type[Exception]:

@@ -1,0 +1,58 @@
+"""`qualcode agree`: inter-rater agreement between coders, per code and pooled, with a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.cli.common import FormatOption, emit, open_project, say
+
+
+def agree(
+    ctx: typer.Context,
+    coders: Annotated[str, typer.Option(help="Coders to compare, comma-separated (auto = the rules): alice,bob.")],
+    unit: Annotated[str, typer.Option(help="segment (participant segments) or document (code presence per interview).")] = "segment",
+    codes: Annotated[Optional[str], typer.Option(help="Only codes matching this pattern, e.g. 'LABOR*'.")] = None,
+    depth: Annotated[Optional[int], typer.Option(help="Only codes down to this depth (0 = themes); parents roll up their sub-codes.")] = None,
+    ci: Annotated[float, typer.Option(help="Confidence level of the bootstrap interval for α.")] = 0.95,
+    boot: Annotated[int, typer.Option(help="Bootstrap resamples (0 = none).")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives identical output.")] = 0,
+    disagreements: Annotated[Optional[Path], typer.Option(help="Write every disagreement to this .csv or .xlsx file.")] = None,
+    report: Annotated[Optional[Path], typer.Option(help="Write an auditor's report to this .html or .md file.")] = None,
+    fmt: FormatOption = None,
+) -> None:
+    """Agreement per code (p_o, κ, α, AC1, Brennan–Prediger, bootstrap CI) and pooled over codes.
+
+    Example: qualcode agree --coders alice,bob --codes 'LABOR*' --disagreements to-discuss.xlsx
+    """
+    from qualcode.project_agreement import AGREEMENT_COLUMNS
+
+    project = open_project(ctx)
+    names = [c.strip() for c in coders.split(",") if c.strip()]
+    result = project.agreement(names, unit=unit, codes=codes, depth=depth, ci=ci, boot=boot, seed=seed)
+    what = "participant segments of the documents" if unit == "segment" else "documents"
+    say(f"Units: {len(result.input.units)} {what} coded by any of {', '.join(names)} "
+        f"(a document a coder did not open is missing for that coder). {result.scheme}.")
+    if result.skipped:
+        say(f"{result.skipped} codes that none of these coders applied are not listed.")
+    emit(ctx, result.rows + result.pooled, AGREEMENT_COLUMNS, fmt)
+    if disagreements is not None:
+        rows = project.disagreements(names, unit=unit, codes=codes, depth=depth)
+        _write_rows(disagreements, rows, [unit, "text", *names])
+        say(f"Wrote {len(rows)} disagreements to {disagreements}")
+    if report is not None:
+        from qualcode.export.agreement_report import write_agreement_report
+
+        write_agreement_report(project, result, report)
+        say(f"Wrote {report}")
+
+
+def _write_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
+    from qualcode.errors import QualcodeError, problem
+    from qualcode.export.tables import write_table
+
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise QualcodeError(problem(path, None, "--disagreements must be a .csv or .xlsx file"))
+    write_table(path, rows, columns)

@@ -1,0 +1,122 @@
+"""`qualcode agree`: units, missing vs empty, hand-computed coefficients, roll-up, report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+from qualcode.project import Project
+
+
+@pytest.fixture
+def two_coders(project_copy) -> tuple[Path, list[str]]:
+    """alice and bob code the first four participant segments of TF05-OTH-009 with LABOR.DEFN:
+    alice on segments 1 and 2, bob on 1 and 3; both read all four (segment 4: both absent)."""
+    shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", project_copy / "codebooks" / "ecm.yaml")
+    project = Project.open(project_copy)
+    segs = [s["id"] for s in project.segments("TF05-OTH-009")][:4]
+    for coder, coded in (("alice", segs[:2]), ("bob", [segs[0], segs[2]])):
+        for seg in segs:
+            if seg in coded:
+                project.apply(seg, "LABOR.DEFN", coder)
+            else:
+                project.mark_seen(seg, coder)
+    return project_copy, segs
+
+
+def test_hand_computed_values(two_coders):
+    folder, _ = two_coders
+    result = Project.open(folder).agreement(["alice", "bob"], codes="LABOR.DEFN", boot=0)
+    [row] = result.rows
+    # units: the 18 participant segments of TF05-OTH-009 (both opened it); segments 5-18 both absent
+    # p_o = 16/18; kappa: p_e = (2/18)^2 + (16/18)^2; alpha from the coincidence matrix
+    p_o = 16 / 18
+    p_e = (2 / 18) ** 2 + (16 / 18) ** 2
+    n, n1 = 36, 4
+    alpha = 1 - (4 / n) / (2 * n1 * (n - n1) / (n * (n - 1)))
+    assert (row["code"], row["units"], row["kappa_type"]) == ("LABOR.DEFN", 18, "cohen")
+    assert row["p_o"] == round(p_o, 3)
+    assert row["kappa"] == round((p_o - p_e) / (1 - p_e), 3)
+    assert row["alpha"] == round(alpha, 3)
+    assert row["prevalence"] == round(4 / 36, 3)
+
+
+def test_a_document_not_opened_is_missing_not_absent(two_coders):
+    folder, segs = two_coders
+    project = Project.open(folder)
+    other = project.segments("TF02-PR-003")[0]["id"]
+    project.apply(other, "PROS.PLEA", "alice")  # bob never opened TF02-PR-003
+    given = project.agreement_input(["alice", "bob"], codes="PROS.PLEA")
+    bob = given.data[1]
+    doc_units = [i for i, u in enumerate(given.units) if u.startswith("TF02-PR-003")]
+    assert len(doc_units) == 28 and all(bob[i, 0] != bob[i, 0] for i in doc_units)  # NaN: missing
+    result = project.agreement(["alice", "bob"], codes="PROS.PLEA", boot=0)
+    [row] = result.rows
+    assert row["units"] == 18  # only the units both coded are pairable
+    assert row["alpha"] is None and row["reason"].startswith("no variation")
+
+
+def test_parent_rolls_up_children_and_depth_limits_rows(two_coders):
+    folder, _ = two_coders
+    project = Project.open(folder)
+    rows = {r["code"]: r for r in project.agreement(["alice", "bob"], codes="LABOR", boot=0).rows}
+    assert rows["LABOR"]["p_o"] == rows["LABOR.DEFN"]["p_o"]
+    themes = project.agreement(["alice", "bob"], depth=0, boot=0).rows
+    assert [r["code"] for r in themes] == ["LABOR"]
+
+
+def test_document_unit_and_set_alpha(two_coders):
+    folder, _ = two_coders
+    result = Project.open(folder).agreement(["alice", "bob"], unit="document", boot=0)
+    assert result.input.units == ["TF05-OTH-009"]
+    assert [r["code"] for r in result.pooled] == ["(mean over codes)", "(set α, MASI)", "(set α, Jaccard)"]
+
+
+def test_bootstrap_is_reproducible_and_named(two_coders):
+    folder, _ = two_coders
+    args = ["-p", folder, "agree", "--coders", "alice,bob", "--codes", "LABOR", "--boot", "300", "--seed", "7", "-f", "csv"]
+    first, second = run_cli(*args), run_cli(*args)
+    assert first.code == 0 and first.out == second.out
+    assert "95% CI for α: percentile bootstrap" in first.err and "300 resamples of segments, seed 7" in first.err
+    rows = list(csv.DictReader(io.StringIO(first.out)))
+    assert float(rows[0]["alpha_low"]) <= float(rows[0]["alpha"]) <= float(rows[0]["alpha_high"])
+
+
+def test_disagreements_file_and_report(two_coders, tmp_path):
+    folder, segs = two_coders
+    listing, report = tmp_path / "d.csv", tmp_path / "agree.html"
+    result = run_cli("-p", folder, "agree", "--coders", "alice,bob", "--boot", "0",
+                     "--disagreements", listing, "--report", report)
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader(io.StringIO(listing.read_text())))
+    assert [(r["segment"], r["alice"], r["bob"]) for r in rows] == [(segs[1], "LABOR.DEFN", ""), (segs[2], "", "LABOR.DEFN")]
+    page = report.read_text()
+    for text in ("Inter-rater agreement: alice, bob", "Unit: participant segments", "sha256",
+                 "Landis &amp; Koch", "Krippendorff for α", "2 units where the coders applied different codes"):
+        assert text in page
+
+
+def test_agree_json_has_null_for_undefined(two_coders):
+    folder, _ = two_coders
+    Project.open(folder).apply(Project.open(folder).segments("TF02-PR-003")[0]["id"], "PROS.PLEA", "alice")
+    rows = json.loads(run_cli("-p", folder, "agree", "--coders", "alice,bob", "--boot", "0", "-f", "json").out)
+    plea = next(r for r in rows if r["code"] == "PROS.PLEA")
+    assert plea["alpha"] is None and plea["reason"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--coders", "alice"], "--coders needs at least two coder names, e.g. --coders alice,bob"),
+    (["--coders", "alice,zed"], "no codings by zed (no codings/zed.jsonl)"),
+    (["--coders", "alice,bob", "--unit", "word"], "--unit must be segment or document, not 'word'"),
+    (["--coders", "alice,bob", "--ci", "95"], "--ci must be between 0 and 1, e.g. 0.95, not 95.0"),
+])
+def test_agree_errors(two_coders, args, message):
+    folder, _ = two_coders
+    result = run_cli("-p", folder, "agree", *args)
+    assert (result.code, result.err) == (1, f"Error: {message}\n")
