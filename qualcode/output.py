@@ -33,11 +33,10 @@ def write(stream: IO[str], rows: list[dict], columns: list[str], fmt: str = "tab
 
 
 def _plain(value) -> str:
-    """One formatting for every text format: None is empty, floats have three decimals."""
-    if value is None:
+    """One formatting for every text format: None and NaN are empty; numbers as computed (the
+    compute modules round them once: agreement to 3 decimals, percentages to 1)."""
+    if value is None or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, float):
-        return "" if value != value else f"{value:.3f}"
     return str(value)
 
 

@@ -25,6 +25,7 @@ from qualcode.participants import (
     attribute_document, load_participants, read_participants, upsert_participant, write_header,
 )
 from qualcode.project_agreement import AgreementMixin
+from qualcode.project_analysis import AnalysisMixin
 from qualcode.project_autocode import AutocodeMixin
 from qualcode.project_coding import CodingMixin
 from qualcode.transcripts import SUFFIXES, parse_transcript
@@ -59,7 +60,7 @@ def find_project_root(explicit: str | Path | None = None, cwd: Path | None = Non
     raise ProjectError(problem(here, None, f"no {CONFIG_NAME} here or in any parent folder; run 'qualcode init' or pass --project"))
 
 
-class Project(CodingMixin, AutocodeMixin, AgreementMixin):
+class Project(CodingMixin, AutocodeMixin, AgreementMixin, AnalysisMixin):
     def __init__(self, root: Path, config: ProjectConfig):
         self.root = root
         self.config = config

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qualcode import agreement as A
+from qualcode.agreement import sets as sets_module
 
 pytestmark = pytest.mark.filterwarnings("error")  # undefined cases must not warn either
 
@@ -389,7 +390,7 @@ def test_set_alpha_matches_brute_force_across_blocks(distance, monkeypatch):
     ]
     expected = _set_alpha_brute_force(data, distance)
     close(A.set_alpha(data, distance).value, expected, 1e-12)
-    monkeypatch.setattr(A, "_SET_BLOCK_PAIRS", 7)  # many small blocks
+    monkeypatch.setattr(sets_module, "_SET_BLOCK_PAIRS", 7)  # many small blocks
     close(A.set_alpha(data, distance).value, expected, 1e-12)
 
 

@@ -17,7 +17,8 @@ from conftest import ROOT, run_cli
 COMMANDS = ["init", "import", "docs", "show", "segments", "summary", "check", "index",
             "codebook", "codebook check", "codebook show", "codebook export", "codebook import",
             "apply", "unapply", "code", "codings", "codings template", "codings import", "adjudicate",
-            "autocode", "autocode variants", "autocode evaluate", "suggestions", "review", "agree"]
+            "autocode", "autocode variants", "autocode evaluate", "suggestions", "review", "agree",
+            "matrix", "cooccur", "quotes", "report"]
 
 
 def test_help_does_not_import_heavy_libraries():

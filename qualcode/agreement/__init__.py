@@ -38,11 +38,6 @@ Everything public is re-exported here: import from ``qualcode.agreement``.
 
 from __future__ import annotations
 
-import sys
-import types
-
-from qualcode.agreement import resample as _resample
-from qualcode.agreement import sets as _sets
 from qualcode.agreement.alpha import LEVELS, _coincidences, alpha_from_counts, krippendorff_alpha
 from qualcode.agreement.gwet import _Agreement, brennan_prediger, gwet_ac1, percent_agreement
 from qualcode.agreement.inputs import category_counts, table_to_data
@@ -87,20 +82,3 @@ __all__ = [
     "set_alpha",
     "table_to_data",
 ]
-
-# Tuning constants read by a submodule at call time.  Rebinding one on the package (as tests do
-# with ``monkeypatch.setattr(agreement, "_SET_BLOCK_PAIRS", 7)``) must reach the submodule that
-# reads it, as it did when agreement was a single module.
-_TUNABLES = {"_SET_BLOCK_PAIRS": _sets, "_BOOT_CHUNK": _resample}
-
-
-class _Package(types.ModuleType):
-    """This package's module type: forwards assignments to :data:`_TUNABLES` to their submodule."""
-
-    def __setattr__(self, name: str, value) -> None:
-        if name in _TUNABLES:
-            setattr(_TUNABLES[name], name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from qualcode import __version__
-from qualcode.cli import adjudicate, agree, autocode, codebook, coding, corpus
+from qualcode.cli import adjudicate, agree, analysis, autocode, codebook, coding, corpus
 from qualcode.cli.common import FormatOption, state
 
 app = typer.Typer(
@@ -60,6 +60,10 @@ app.add_typer(autocode.autocode_app, name="autocode")
 app.command("suggestions")(autocode.suggestions)
 app.command("review")(autocode.review)
 app.command("agree")(agree.agree)
+app.command("matrix")(analysis.matrix)
+app.command("cooccur")(analysis.cooccur)
+app.command("quotes")(analysis.quotes)
+app.command("report")(analysis.report)
 
 
 def _click_error(name: str) -> type[Exception]:

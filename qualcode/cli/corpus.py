@@ -86,13 +86,19 @@ def segments(
 def summary(
     ctx: typer.Context,
     by: Annotated[str, typer.Option(help="role or task_force.")] = "role",
+    progress: Annotated[bool, typer.Option("--progress", help="Coding progress per coder instead.")] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Documents, participants, participant segments and words per role (or task force).
+    """Documents, participants, participant segments and words per role (or task force);
+    --progress: per coder, participant segments done (coded or read) and codings.
 
     Example: qualcode summary --by task_force
     """
-    emit(ctx, open_project(ctx).summary(by), [by, "documents", "participants", "segments", "words"], fmt)
+    project = open_project(ctx)
+    if progress:
+        emit(ctx, project.progress(), ["coder", "segments_done", "segments", "percent", "codings"], fmt)
+        return
+    emit(ctx, project.summary(by), [by, "documents", "participants", "segments", "words"], fmt)
 
 
 def check(ctx: typer.Context) -> None:

@@ -10,7 +10,11 @@ from qualcode.fileio import write_atomic
 
 
 def write_table(path: Path, rows: list[dict], columns: list[str], sheet: str = "data") -> None:
-    values = [[_cell(row.get(c)) for c in columns] for row in rows]
+    """CSV or XLSX by the file's suffix; cells Excel would run as formulas are neutralised."""
+    from qualcode.matrix import neutralise
+
+    values = [[neutralise(_cell(row.get(c))) for c in columns] for row in rows]
+    columns = [neutralise(c) for c in columns]
     if path.suffix.lower() == ".xlsx":
         write_atomic(path, xlsx_bytes([(sheet, columns, values)]))
         return

@@ -1,0 +1,152 @@
+"""Analysis commands: matrix, cooccur, quotes, report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.cli.common import FormatOption, emit, open_project, say, state
+
+CoderOption = Annotated[Optional[str], typer.Option("--coder", "-c", help="Count this coder's codings.")]
+ConsensusOption = Annotated[bool, typer.Option("--consensus", help="Count the adjudicated consensus log.")]
+MergeOption = Annotated[Optional[str], typer.Option("--merge", help="Merge several coders: union or majority.")]
+CodersOption = Annotated[Optional[str], typer.Option("--coders", help="With --merge: which coders (default: all human coders).")]
+CodesOption = Annotated[Optional[str], typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
+DepthOption = Annotated[Optional[int], typer.Option(help="Only codes down to this depth (0 = themes); parents roll up sub-codes.")]
+
+
+def _selection(project, coder, consensus, merge, coders):
+    names = [c.strip() for c in coders.split(",")] if coders else None
+    selection = project.select_codings(coder=coder, consensus=consensus, merge=merge, coders=names)
+    say(f"Counting {selection.description}; codebook {project.codebook().name} "
+        f"v{project.codebook().version} (sha256 {project.codebook().sha256[:12]})")
+    return selection
+
+
+def provenance(project, selection, extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+    from qualcode import __version__
+
+    codebook = project.codebook()
+    return [("project", project.config.name), ("codebook", codebook.name), ("codebook version", codebook.version),
+            ("codebook sha256", codebook.sha256), ("codings", selection.description),
+            ("coders", ", ".join(selection.coders)), ("qualcode version", __version__),
+            ("command", "qualcode " + " ".join(sys.argv[1:])), *extra]
+
+
+def matrix(ctx: typer.Context,
+           by: Annotated[str, typer.Option(help="Participant attribute(s) for the columns: role, task_force, role,task_force, any participants.csv column.")] = "role",
+           count: Annotated[str, typer.Option(help="segments, participants (each counted once per code), percent (of the column's N) or coverage (% of words).")] = "participants",
+           depth: DepthOption = None, codes: CodesOption = None,
+           output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write .csv, .xlsx (every count type + Provenance) or .parquet.")] = None,
+           long: Annotated[bool, typer.Option("--long", help="Tidy format: one row per code and column.")] = False,
+           plot: Annotated[Optional[Path], typer.Option(help="Also draw a heatmap: .png or .svg.")] = None,
+           coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None,
+           fmt: FormatOption = None) -> None:
+    """Theme x attribute matrix: codes (rows) by role, task force or any attribute (columns).
+
+    Example: qualcode matrix --by role --count participants --depth 0 --consensus -o themes.xlsx --plot themes.png
+    """
+    from qualcode.export.matrix_export import matrix_rows, write_heatmap, write_matrices
+    from qualcode.matrix import COUNTS, long_rows
+
+    project = open_project(ctx)
+    selection = _selection(project, coder, consensus, merge, coders)
+    attributes = [a.strip() for a in by.split(",") if a.strip()]
+    result = project.matrix(attributes, count, codes, depth, selection)
+    if long:
+        emit(ctx, long_rows(result), ["code", "label", "column", "n", "count", "value"], fmt)
+    else:
+        emit(ctx, matrix_rows(result), ["code", "label", *result.columns], fmt)
+    if output is not None:
+        matrices = [result]
+        if output.suffix.lower() == ".xlsx":
+            matrices = [result] + [project.matrix(attributes, c, codes, depth, selection) for c in COUNTS if c != count]
+        write_matrices(output, matrices, provenance(project, selection, [("by", by), ("depth", str(depth))]), long)
+        say(f"Wrote {output}")
+    if plot is not None:
+        write_heatmap(plot, result, f"{count} by {' / '.join(attributes)} — {selection.description}")
+        say(f"Wrote {plot}")
+
+
+def cooccur(ctx: typer.Context,
+            by_participant: Annotated[bool, typer.Option("--by-participant", help="Count participants who raised both codes, not segments.")] = False,
+            depth: DepthOption = None, codes: CodesOption = None,
+            output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write .csv or .xlsx.")] = None,
+            plot: Annotated[Optional[Path], typer.Option(help="Draw a Jaccard heatmap: .png or .svg.")] = None,
+            coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None,
+            fmt: FormatOption = None) -> None:
+    """Code x code co-occurrence: segments (or participants) with both codes, and their Jaccard index.
+
+    Example: qualcode cooccur --depth 1 --by-participant --consensus
+    """
+    from qualcode.export.tables import write_table
+
+    project = open_project(ctx)
+    selection = _selection(project, coder, consensus, merge, coders)
+    rows = project.cooccurrence(by_participant, codes, depth, selection)
+    columns = ["code_a", "code_b", "both", "a", "b", "jaccard"]
+    emit(ctx, rows, columns, fmt)
+    if output is not None:
+        write_table(output, rows, columns, sheet="cooccurrence")
+        say(f"Wrote {output}")
+    if plot is not None:
+        from qualcode.export.matrix_export import write_heatmap
+        from qualcode.matrix import Matrix
+
+        names = sorted({r["code_a"] for r in rows} | {r["code_b"] for r in rows})
+        jaccard = {(r["code_a"], r["code_b"]): r["jaccard"] for r in rows}
+        grid = [{"code": a, "label": "", **{b: jaccard.get((a, b), jaccard.get((b, a), 0.0)) * 100 for b in names}}
+                for a in names]
+        write_heatmap(plot, Matrix("percent", ["code"], names, {n: 0 for n in names}, grid), "Jaccard co-occurrence (%)")
+        say(f"Wrote {plot}")
+
+
+def quotes(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Code id (its sub-codes included).")],
+           by: Annotated[str, typer.Option(help="Group by this participant attribute ('' for none).")] = "role",
+           per: Annotated[int, typer.Option(help="Quotes per group.")] = 3,
+           min_words: Annotated[int, typer.Option("--min-words", help="Skip shorter segments.")] = 20,
+           coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None,
+           fmt: FormatOption = None) -> None:
+    """Exemplar quotes for a code per role (or any attribute): agreed-on segments first, then longer.
+
+    Markdown by default; -f csv|tsv|json|jsonl for data.
+
+    Example: qualcode quotes LABOR.DETECT --by role --per 2 --consensus
+    """
+    project = open_project(ctx)
+    selection = _selection(project, coder, consensus, merge, coders)
+    rows = project.quotes(code, by or None, per, min_words, selection)
+    chosen = fmt or state(ctx).format
+    if chosen != "table":
+        emit(ctx, rows, ["segment", "participant", "role", "task_force", "coders", "words", "text"], fmt)
+        return
+    label = project.codebook().get(code).label
+    print(f"# {project.codebook().resolve(code)} — {label}\n")
+    group = None
+    for row in rows:
+        if by and row.get(by) != group:
+            group = row.get(by)
+            print(f"## {group}\n")
+        text = " ".join(row["text"].split())
+        print(f"> {text}\n>\n> — {row['participant']}, {row['role']}, {row['task_force']} ({row['segment']})\n")
+    if not rows:
+        say("(no segment with this code is long enough; try --min-words 0)")
+
+
+def report(ctx: typer.Context,
+           output: Annotated[Path, typer.Option("--output", "-o", help="The .html (self-contained) or .md file.")] = Path("report.html"),
+           coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None) -> None:
+    """Write the project report: corpus, codebook, theme x role and x task-force matrices with
+    heatmaps, co-occurrence, quotes, agreement and provenance, in one file that opens offline.
+
+    Example: qualcode report --consensus -o report.html
+    """
+    from qualcode.export.report import write_report
+
+    project = open_project(ctx)
+    selection = _selection(project, coder, consensus, merge, coders)
+    write_report(project, output, selection, provenance(project, selection))
+    say(f"Wrote {output}")

@@ -1,0 +1,47 @@
+"""`qualcode export ...`: the project in exchange formats other tools read (REFI-QDA .qdpx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.cli.common import open_project, say
+
+export_app = typer.Typer(help="Export the project for other QDA tools (NVivo, ATLAS.ti, MAXQDA, QualCoder).\n\n"
+                              "Example: qualcode export qdpx -o study.qdpx",
+                         no_args_is_help=True)
+
+
+@export_app.callback()
+def export() -> None:
+    """Export the project for other QDA tools."""
+
+
+@export_app.command("qdpx")
+def qdpx(ctx: typer.Context,
+         output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx file to write.")] = ...,
+         coders: Annotated[Optional[str], typer.Option("--coders", help="Comma-separated coders to include (default: every coder).",
+                                                       show_default=False)] = None) -> None:
+    """Write the project as a REFI-QDA .qdpx file (two exports of the same project are identical).
+
+    Holds the codebook, coders, transcripts, participants as cases with their variables, and every coding.
+
+    Example: qualcode export qdpx -o study.qdpx
+    """
+    from qualcode.errors import ProjectError
+    from qualcode.export.qdpx import check_output, write_qdpx
+
+    check_output(output)
+    names = None
+    if coders is not None:
+        names = [name.strip() for name in coders.split(",") if name.strip()]
+        if not names:
+            raise ProjectError("--coders names no coder; give names such as --coders alice,bob")
+    summary = write_qdpx(open_project(ctx), output, names)
+    message = (f"Wrote {output}: {summary.sources} sources, {summary.cases} cases, "
+               f"{summary.codings} codings by {summary.users} coder(s)")
+    if summary.skipped:
+        message += f"; left out {summary.skipped} coding(s) whose text was lost or whose code is unknown (see 'qualcode check')"
+    say(message)

@@ -1,0 +1,114 @@
+"""Writing matrices: CSV, XLSX (a sheet per count type plus Provenance), Parquet, and heatmaps."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from qualcode.errors import QualcodeError, problem
+from qualcode.export.tables import xlsx_bytes
+from qualcode.fileio import write_atomic
+from qualcode.matrix import Matrix, long_rows, neutralise
+
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+
+def matrix_rows(matrix: Matrix) -> list[dict]:
+    """The matrix with its header row of N participants per column first."""
+    header = {"code": "(N participants)", "label": "", **{c: matrix.n[c] for c in matrix.columns}}
+    return [header, *matrix.rows]
+
+
+def write_matrices(path: Path, matrices: list[Matrix], provenance: list[tuple[str, str]], long: bool = False) -> None:
+    """CSV and Parquet hold the first matrix; XLSX holds every matrix given, one sheet each."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise QualcodeError(problem(path, None, f"unsupported export type; use one of {' '.join(SUFFIXES)}"))
+    if suffix == ".xlsx":
+        sheets = [(m.count, [neutralise(c) for c in _table(m, long)[0]], _table(m, long)[1]) for m in matrices]
+        sheets.append(("Provenance", ["key", "value"], [[k, neutralise(v)] for k, v in provenance]))
+        write_atomic(path, xlsx_bytes(sheets))
+    elif suffix == ".csv":
+        columns, rows = _table(matrices[0], long)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([neutralise(c) for c in columns])
+        writer.writerows(rows)
+        write_atomic(path, out.getvalue())
+    else:
+        write_atomic(path, _parquet(matrices[0], long, provenance))
+
+
+def _table(matrix: Matrix, long: bool) -> tuple[list[str], list[list]]:
+    if long:
+        columns = ["code", "label", "column", "n", "count", "value"]
+        rows = long_rows(matrix)
+    else:
+        columns = ["code", "label", *matrix.columns]
+        rows = matrix_rows(matrix)
+    return columns, [[neutralise("" if row.get(c) is None else row.get(c)) for c in columns] for row in rows]
+
+
+def _parquet(matrix: Matrix, long: bool, provenance: list[tuple[str, str]]) -> bytes:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise QualcodeError("Parquet export needs pyarrow: pip install 'qualcode[parquet]'") from None
+    rows = long_rows(matrix) if long else matrix_rows(matrix)
+    columns = ["code", "label", "column", "n", "count", "value"] if long else ["code", "label", *matrix.columns]
+    table = pa.Table.from_pylist([{c: row.get(c) for c in columns} for row in rows])
+    table = table.replace_schema_metadata({f"qualcode.{k}": str(v) for k, v in provenance})
+    out = io.BytesIO()
+    pq.write_table(table, out)
+    return out.getvalue()
+
+
+def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
+    """A heatmap of the matrix (codes x columns) with values in the cells and N per column;
+    sized so 50 codes x 10 columns stay readable."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    columns = [c for c in matrix.columns if c != "Total"]
+    values = np.array([[row[c] if row[c] is not None else np.nan for c in columns] for row in matrix.rows], dtype=float)
+    labels = [f"{row['code']}  {_clip(row['label'], 38)}" for row in matrix.rows]
+    width = 4.5 + 0.9 * max(len(columns), 1)
+    height = 1.8 + 0.28 * max(len(labels), 1)
+    figure, axes = plt.subplots(figsize=(width, height), dpi=110)
+    image = axes.imshow(values, aspect="auto", cmap="Blues")
+    axes.set_xticks(range(len(columns)), [f"{c}\n(N={matrix.n[c]})" for c in columns], fontsize=8)
+    axes.set_yticks(range(len(labels)), labels, fontsize=7)
+    axes.tick_params(axis="x", labelrotation=0, top=True, labeltop=True, bottom=False, labelbottom=False)
+    peak = np.nanmax(values) if np.isfinite(values).any() else 0
+    for (i, j), value in np.ndenumerate(values):
+        if value == value:
+            text = f"{value:g}" if matrix.count in ("segments", "participants") else f"{value:.0f}"
+            axes.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if value > peak * 0.6 else "black")
+    figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02).set_label(_unit(matrix.count), fontsize=8)
+    axes.set_title(title, fontsize=10, pad=28)
+    figure.tight_layout()
+    out = io.BytesIO()
+    figure.savefig(out, format=fmt, metadata={"Software": None} if fmt == "png" else {"Date": None})
+    plt.close(figure)
+    return out.getvalue()
+
+
+def write_heatmap(path: Path, matrix: Matrix, title: str) -> None:
+    suffix = path.suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise QualcodeError(problem(path, None, "--plot must be a .png or .svg file"))
+    write_atomic(path, heatmap_png(matrix, title, suffix[1:]))
+
+
+def _unit(count: str) -> str:
+    return {"segments": "coded segments", "participants": "participants who raised it",
+            "percent": "% of participants", "coverage": "% of participant words"}[count]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
