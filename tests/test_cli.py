@@ -137,3 +137,9 @@ def test_no_arguments_shows_help():
     result = run_cli()
     assert result.code == 0
     assert "Usage: qualcode" in result.out
+
+
+def test_generated_analysis_doc_is_up_to_date():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_analysis_doc.py"), "--check"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
