@@ -167,3 +167,14 @@ def test_report_renders_in_headless_chromium(coded, tmp_path):
          f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
         capture_output=True, text=True, timeout=120)
     assert "images=2 decoded=2 title=" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+def test_xlsx_exports_are_byte_identical(coded, tmp_path):
+    import time
+
+    args = ["-p", coded, "matrix", "--coder", "alice", "--depth", "0", "-o", tmp_path / "a.xlsx"]
+    assert run_cli(*args).code == 0
+    first = (tmp_path / "a.xlsx").read_bytes()
+    time.sleep(1.1)  # a different second: openpyxl would stamp a different save time
+    assert run_cli(*args).code == 0
+    assert (tmp_path / "a.xlsx").read_bytes() == first

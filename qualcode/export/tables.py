@@ -42,6 +42,25 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
         sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)
+    return stable_zip(out.getvalue())
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same workbook always gives the same bytes: openpyxl stamps the save time into
+    docProps/core.xml and every zip entry; both are replaced by a fixed date."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, content)
     return out.getvalue()
 
 
