@@ -382,6 +382,10 @@ class Project(CodingMixin, AutocodeMixin, AgreementMixin, AnalysisMixin):
         for doc in self.index.documents():
             attribution = self._attribution(doc, participants)
             problems.extend(problem(doc["path"], None, message) for message in attribution.problems)
+        if self.codebook_path.is_file():
+            from qualcode.codebook import check_codebook
+
+            problems.extend(check_codebook(self.codebook_path)[1])
         problems.extend(self.coding_problems())
         return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
 

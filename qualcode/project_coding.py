@@ -9,7 +9,7 @@ from pathlib import Path
 from qualcode.codings import (
     CODER_RE, Event, anchor, append_events, new_event, read_events, validate_coder,
 )
-from qualcode.errors import ProjectError, problem
+from qualcode.errors import ProjectError, QualcodeError, problem
 
 CODINGS = "codings"
 CODING_COLUMNS = ["segment", "code", "coder", "origin", "at", "memo", "status", "text"]
@@ -134,7 +134,10 @@ class CodingMixin:
     def coding_problems(self) -> list:
         """Bad log lines, codings that lost their text, and codes the codebook does not know."""
         found = [problem(path, line, message) for path, line, message in self.index.log_problems()]
-        codebook = self.codebook() if self.codebook_path.is_file() else None
+        try:
+            codebook = self.codebook() if self.codebook_path.is_file() else None
+        except QualcodeError:
+            codebook = None  # its problems are reported by check itself
         for c in self.index.codings():
             log = f"{CODINGS}/{c['coder']}.jsonl"
             if c["status"] == "lost":

@@ -9,7 +9,9 @@ import shutil
 
 import pytest
 
-from conftest import SAMPLES, run_cli
+from conftest import ROOT, SAMPLES, run_cli
+
+ROOT_BOOK = ROOT / "codebooks" / "ecm.yaml"
 from qualcode.errors import QualcodeError
 from qualcode.project import Project, find_project_root
 
@@ -243,3 +245,13 @@ def test_summary_by_role_adds_up(sample_project):
     assert by_role["Total"]["documents"] == 10
     participant_segments = Project.open(sample_project).segments()
     assert by_role["Total"]["segments"] == len(participant_segments)
+
+
+def test_check_includes_codebook_problems(project_copy):
+    import shutil as _shutil
+
+    book = project_copy / "codebooks" / "ecm.yaml"
+    _shutil.copyfile(ROOT_BOOK, book)
+    book.write_text(book.read_text().replace("    label: Labor trafficking response\n", "    lable: Labor trafficking response\n", 1))
+    problems = [str(p) for p in Project.open(project_copy, refresh=False).check()]
+    assert any(p.startswith(f"{book}:") and "code LABOR: lable: unknown key (did you mean label?)" in p for p in problems)
