@@ -18,7 +18,7 @@ COMMANDS = ["init", "import", "docs", "show", "segments", "summary", "check", "i
             "codebook", "codebook check", "codebook show", "codebook export", "codebook import",
             "apply", "unapply", "code", "codings", "codings template", "codings import", "adjudicate",
             "autocode", "autocode variants", "autocode evaluate", "suggestions", "review", "agree",
-            "matrix", "cooccur", "quotes", "report", "export", "export qdpx"]
+            "matrix", "cooccur", "quotes", "report", "export", "export qdpx", "demo", "demo generate"]
 
 
 def test_help_does_not_import_heavy_libraries():

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from qualcode import __version__
-from qualcode.cli import adjudicate, agree, analysis, autocode, codebook, coding, corpus, export
+from qualcode.cli import adjudicate, agree, analysis, autocode, codebook, coding, corpus, demo, export
 from qualcode.cli.common import FormatOption, state
 
 app = typer.Typer(
@@ -65,6 +65,7 @@ app.command("cooccur")(analysis.cooccur)
 app.command("quotes")(analysis.quotes)
 app.command("report")(analysis.report)
 app.add_typer(export.export_app, name="export")
+app.add_typer(demo.demo_app, name="demo")
 
 
 def _click_error(name: str) -> type[Exception]:
