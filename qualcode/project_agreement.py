@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qualcode.codings import validate_coder
 from qualcode.errors import ProjectError
 
 AGREEMENT_COLUMNS = ["code", "label", "units", "prevalence", "p_o", "kappa", "kappa_type", "alpha", "ac1", "bp",
@@ -40,12 +39,7 @@ class AgreementMixin:
 
         if unit not in ("segment", "document"):
             raise ProjectError(f"--unit must be segment or document, not {unit!r}")
-        if len(coders) < 2:
-            raise ProjectError("--coders needs at least two coder names, e.g. --coders alice,bob")
-        for coder in coders:
-            validate_coder(coder)
-            if not self.log_path(coder).exists():
-                raise ProjectError(f"no codings by {coder} (no codings/{coder}.jsonl)")
+        self.require_coders(coders)
         codebook = self.codebook()
         chosen = [c for c in self.select_codes(codes) if depth is None or codebook.get(c).depth <= depth]
         if not chosen:

@@ -215,6 +215,15 @@ class CodingMixin:
         return applied
 
     # adjudication -----------------------------------------------------------------------------
+    def require_coders(self, coders: list[str], at_least: int = 2) -> None:
+        """Two or more valid coder names, each with a log; otherwise a clear error."""
+        if len(coders) < at_least:
+            raise ProjectError("--coders needs at least two coder names, e.g. --coders alice,bob")
+        for coder in coders:
+            validate_coder(coder)
+            if not self.log_path(coder).exists():
+                raise ProjectError(f"no codings by {coder} (no {CODINGS}/{coder}.jsonl)")
+
     def coded_documents(self, coder: str) -> set[str]:
         """Documents the coder has opened: any coding or any segment marked as read."""
         return {c["doc"] for c in self.index.codings(coder=coder)} | {d for d, _, _ in self.index.seen_segments(coder)}
@@ -223,12 +232,7 @@ class CodingMixin:
         """(agreed pairs, disagreements) over participant segments of documents every coder coded."""
         from qualcode.adjudicate import compare
 
-        if len(coders) < 2:
-            raise ProjectError("--coders needs at least two coder names, e.g. --coders alice,bob")
-        for coder in coders:
-            validate_coder(coder)
-            if not self.log_path(coder).exists():
-                raise ProjectError(f"no codings by {coder} (no {CODINGS}/{coder}.jsonl)")
+        self.require_coders(coders)
         docs = set.intersection(*(self.coded_documents(c) for c in coders))
         units = [s["id"] for s in self.segments(speaker="participant") if s["doc"] in docs]
         return compare(units, {coder: self._applied(coder) for coder in coders})

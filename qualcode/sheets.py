@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import Problem, QualcodeError, problem
+from qualcode.export.tables import xlsx_bytes
 from qualcode.fileio import write_atomic
+from qualcode.matrix import neutralise
 
 INFO_COLUMNS = ["segment", "document", "participant", "role", "task_force", "speaker", "text"]
 TRUE = {"1", "x", "yes", "y", "true", "✓", "✔"}
@@ -33,6 +35,7 @@ def write_template(path: Path, rows: list[dict], code_ids: list[str], applied: d
     else:
         header = INFO_COLUMNS + ["codes"]
         table = [[r[c] for c in INFO_COLUMNS] + ["; ".join(sorted(applied.get(r["segment"], ())))] for r in rows]
+    table = [[neutralise(cell) for cell in row] for row in table]  # transcript text must not run as a formula
     suffix = path.suffix.lower()
     if suffix == ".csv":
         out = io.StringIO()
@@ -41,31 +44,9 @@ def write_template(path: Path, rows: list[dict], code_ids: list[str], applied: d
         writer.writerows(table)
         write_atomic(path, "\ufeff" + out.getvalue())  # BOM: Excel opens UTF-8 CSV correctly
     elif suffix == ".xlsx":
-        write_atomic(path, _xlsx(header, table))
+        write_atomic(path, xlsx_bytes([("coding", header, table)], freeze="H2", widths={"A": 18, "G": 80}, wrap="G"))
     else:
         raise QualcodeError(problem(path, None, "the template must be a .xlsx or .csv file"))
-
-
-def _xlsx(header: list[str], table: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "coding"
-    sheet.append(header)
-    for row in table:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "H2"
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["G"].width = 80
-    for cell in sheet["G"][1:]:
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def read_sheet(path: Path, known_codes: set[str], resolve) -> tuple[list[SheetRow], set[str], list[Problem]]:

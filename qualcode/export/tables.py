@@ -25,10 +25,12 @@ def write_table(path: Path, rows: list[dict], columns: list[str], sheet: str = "
     write_atomic(path, out.getvalue())
 
 
-def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    """A workbook with one sheet per (name, header, rows); header bold and frozen."""
+def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], freeze: str = "A2",
+               widths: dict[str, int] | None = None, wrap: str | None = None) -> bytes:
+    """A workbook with one sheet per (name, header, rows): header bold and frozen (at ``freeze``),
+    optional column ``widths`` ({"A": 18}) and one column whose text wraps."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     book.remove(book.active)
@@ -39,7 +41,12 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
             sheet.append(row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = freeze
+        for column, width in (widths or {}).items():
+            sheet.column_dimensions[column].width = width
+        if wrap:
+            for cell in sheet[wrap][1:]:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
     out = io.BytesIO()
     book.save(out)
     return stable_zip(out.getvalue())
