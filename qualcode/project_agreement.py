@@ -106,8 +106,9 @@ class AgreementMixin:
         for distance in ("masi", "jaccard"):
             result = set_alpha(np.array(given.leaf_sets, dtype=object), distance=distance)
             value = float(result.value)
+            pairable = sum(1 for u in range(len(given.units)) if sum(s[u] is not None for s in given.leaf_sets) >= 2)
             pooled.append({"code": f"(set α, {distance.upper() if distance == 'masi' else 'Jaccard'})",
-                           "label": "whole code sets per unit", "units": len(given.units), "alpha": _num(value),
+                           "label": "whole code sets per unit", "units": pairable, "alpha": _num(value),
                            "interpretation": f"{interpret_alpha(value)} (α)", "reason": getattr(result, "reason", "") or ""})
         scheme = (f"{ci:.0%} CI for α: {BOOTSTRAP_SCHEME}; {boot} resamples of {unit}s, seed {seed}" if boot
                   else "no bootstrap (--boot 0)")

@@ -143,3 +143,9 @@ def test_generated_analysis_doc_is_up_to_date():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_analysis_doc.py"), "--check"],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
+
+
+def test_generated_quickstart_is_up_to_date():
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_quickstart.py"), "--check"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr

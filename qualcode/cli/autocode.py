@@ -29,13 +29,14 @@ def autocode(ctx: typer.Context, codes: CodesOption = None,
     from rich.progress import Progress
 
     project = open_project(ctx)
-    with Progress(transient=True, console=_stderr()) as bar:
+    console = _stderr()
+    with Progress(transient=True, console=console, disable=not console.is_terminal) as bar:
         task = bar.add_task("Matching", total=None)
         report = project.autocode(codes, doc, fuzzy=fuzzy, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if report.reused:
         say(f"Suggestions are up to date: {report.suggestions} (codebook and corpus unchanged)")
     else:
-        say(f"{report.suggestions} suggestions for {report.segments} segments; {report.variants} fuzzy variants")
+        say(f"{report.suggestions} suggestions; {report.variants} fuzzy variants")
     if commit_as:
         added = project.commit_suggestions(commit_as)
         say(f"{commit_as}: {added} codings written from the suggestions")
