@@ -10,7 +10,6 @@ stale.
 
 from __future__ import annotations
 
-import argparse
 import io
 import shutil
 import sys
@@ -19,6 +18,8 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docgen import write_or_check  # noqa: E402
 sys.path.insert(0, str(ROOT))
 
 COMMANDS = [
@@ -91,19 +92,11 @@ def render(folder: Path) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        text = render(build(Path(tmp) / "my-study"))
-    target = ROOT / "docs" / "analysis.md"
-    if args.check:
-        if not target.exists() or target.read_text() != text:
-            print("docs/analysis.md is stale: run python scripts/make_analysis_doc.py", file=sys.stderr)
-            sys.exit(1)
-        return
-    target.write_text(text)
-    print(f"Wrote {target}")
+    def page() -> str:
+        with tempfile.TemporaryDirectory() as tmp:
+            return render(build(Path(tmp) / "my-study"))
+
+    write_or_check("analysis.md", page)
 
 
 if __name__ == "__main__":

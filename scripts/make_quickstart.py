@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import argparse
 import shlex
 import shutil
 import subprocess
@@ -14,6 +13,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from docgen import write_or_check  # noqa: E402
 
 # (explanation, shell command, lines of output to keep (0 = all), stdin)
 STEPS = [
@@ -77,18 +78,7 @@ def render() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--check", action="store_true")
-    args = parser.parse_args()
-    text = render()
-    target = ROOT / "docs" / "quickstart.md"
-    if args.check:
-        if not target.exists() or target.read_text() != text:
-            print("docs/quickstart.md is stale: run python scripts/make_quickstart.py", file=sys.stderr)
-            sys.exit(1)
-        return
-    target.write_text(text)
-    print(f"Wrote {target}")
+    write_or_check("quickstart.md", render)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from qualcode.cli.common import open_project, say
+from qualcode.cli.common import ask, open_project, say
 
 
 def adjudicate(
@@ -61,11 +61,8 @@ def _decide_interactively(project, disagreements, as_coder: str, coders: list[st
         console.print(escape(segment["text"]))
         votes = ", ".join(f"{coder}: {'yes' if vote else 'no'}" for coder, vote in item.votes)
         console.print(f"[bold]{escape(item.code)}[/] {escape(labels.get(item.code, ''))} — {escape(votes)}")
-        try:
-            answer = input("a/r/s/q> ").strip().lower()
-        except EOFError:
-            break
-        if answer == "q":
+        answer = ask("a/r/s/q> ")
+        if answer is None:
             break
         if answer in ("a", "r"):
             decisions[(item.segment, item.code)] = answer == "a"

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from qualcode.cli.common import FormatOption, emit, open_project, say, state
+from qualcode.cli.common import FormatOption, ask, emit, open_project, say, state
 
 autocode_app = typer.Typer(help="Compute rule-based suggestions from the codebook's cues.\n\n"
                                 "Example: qualcode autocode --codes 'LABOR*'")
@@ -158,11 +158,8 @@ def review(ctx: typer.Context, coder: Annotated[str, typer.Option("--coder", "-c
         console.rule(f"{item['segment']}  [{number}/{len(pending)}]")
         console.print(highlight(item["text"], item["evidence"]))
         console.print(f"Suggest [bold]{item['code']}[/] {labels.get(item['code'], '')} — cues: {item['cues']}")
-        try:
-            answer = input("a/r/s/q> ").strip().lower()
-        except EOFError:
-            break
-        if answer == "q":
+        answer = ask("a/r/s/q> ")
+        if answer is None:
             break
         if answer == "a":
             project.accept_suggestion(item, coder)

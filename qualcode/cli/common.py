@@ -49,3 +49,12 @@ def emit(ctx: typer.Context, rows: list[dict], columns: list[str], fmt: str | No
 def say(message: str) -> None:
     """Talk for people goes to stderr, so stdout stays data."""
     print(message, file=sys.stderr)
+
+
+def ask(prompt: str) -> str | None:
+    """One answer typed at a prompt, lower-cased; None when input ends or the user quits with q."""
+    try:
+        answer = input(prompt).strip().lower()
+    except EOFError:
+        return None
+    return None if answer == "q" else answer
