@@ -29,7 +29,7 @@ def report_document(project, selection, provenance, quotes_per: int = 2) -> Docu
     doc.table(["role", "documents", "participants", "segments", "words"], project.summary("role"))
     doc.table(["task_force", "documents", "participants", "segments", "words"], project.summary("task_force"))
     doc.heading("Codebook")
-    doc.table(["code", "label", "cues"], [{"code": "  " * c.depth + c.id, "label": c.label, "cues": c.cues.count}
+    doc.table(["code", "label", "cues"], [{"code": "\u2003" * c.depth + c.id, "label": c.label, "cues": c.cues.count}
                                           for c in codebook.codes])
     for attribute, title in (("role", "Themes by role"), ("task_force", "Themes by task force")):
         matrix = project.matrix([attribute], "participants", depth=0, selection=selection)
