@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-project
 STAMP := $(VENV)/.installed
 QC := $(BIN)/qualcode
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench bench-scale install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_import.py --json benchmarks/results/import.json
 	$(BIN)/python benchmarks/bench_autocode.py --json benchmarks/results/autocode.json
 	$(BIN)/python benchmarks/bench_agreement.py --json benchmarks/results/agreement.json
+
+bench-scale: $(STAMP)
+	mkdir -p benchmarks/results
+	$(BIN)/python benchmarks/bench_scale.py --json benchmarks/results/scale.json
