@@ -183,16 +183,20 @@ def fold(events: list[Event]) -> dict[tuple[str, int, int, str], Coding]:
 FUZZY_ANCHOR = 85  # rapidfuzz ratio a re-anchored coding needs (a typo fix scores ~99, a rewrite far less)
 
 
-def anchor(coding: dict, segments: list[dict]) -> tuple[str | None, str]:
+def anchor(coding: dict, segments: list[dict], lookup: dict | None = None) -> tuple[str | None, str]:
     """Where a coding's text is now: ``ok`` (unchanged), ``moved`` (same text elsewhere),
-    ``fuzzy`` (closest segment above FUZZY_ANCHOR), or ``lost`` (reported by ``qualcode check``)."""
-    for segment in segments:
-        if (segment["start"], segment["end"]) == (coding["start"], coding["end"]) and text_sha(segment["text"]) == coding["sha"]:
-            return segment["id"], "ok"
-    same = [s for s in segments if text_sha(s["text"]) == coding["sha"]]
+    ``fuzzy`` (closest segment above FUZZY_ANCHOR), or ``lost`` (reported by ``qualcode check``).
+
+    ``lookup`` (from :func:`anchor_lookup`, built once per document) makes the first two checks
+    constant-time when a document has many codings."""
+    lookup = lookup or anchor_lookup(segments)
+    at = lookup["span"].get((coding["start"], coding["end"]))
+    if at is not None and at[1] == coding["sha"]:
+        return at[0], "ok"
+    same = lookup["sha"].get(coding["sha"], [])
     if same:
-        nearest = min(same, key=lambda s: abs(s["start"] - coding["start"]))
-        return nearest["id"], "moved"
+        nearest = min(same, key=lambda s: abs(s[1] - coding["start"]))
+        return nearest[0], "moved"
     if coding.get("text") and segments:
         from rapidfuzz import fuzz, process
 
@@ -201,3 +205,14 @@ def anchor(coding: dict, segments: list[dict]) -> tuple[str | None, str]:
         if best is not None:
             return segments[best[2]]["id"], "fuzzy"
     return None, "lost"
+
+
+def anchor_lookup(segments: list[dict]) -> dict:
+    """A document's segments by (start, end) and by text hash, for :func:`anchor`."""
+    span: dict[tuple[int, int], tuple[str, str]] = {}
+    by_sha: dict[str, list[tuple[str, int]]] = {}
+    for segment in segments:
+        sha = text_sha(segment["text"])
+        span[(segment["start"], segment["end"])] = (segment["id"], sha)
+        by_sha.setdefault(sha, []).append((segment["id"], segment["start"]))
+    return {"span": span, "sha": by_sha}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qualcode.models import Participant, Segment, Transcript
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,6 +43,7 @@ CREATE TABLE codings (
     PRIMARY KEY (coder, doc, start, "end", code)
 );
 CREATE INDEX codings_by_segment ON codings (segment, code);
+CREATE INDEX codings_by_doc ON codings (doc, status);
 CREATE TABLE seen (
     coder TEXT NOT NULL, doc TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, at TEXT NOT NULL,
     PRIMARY KEY (coder, doc, start, "end")

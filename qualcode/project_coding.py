@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 
 from qualcode.codings import (
-    CODER_RE, Event, anchor, append_events, new_event, read_events, validate_coder,
+    CODER_RE, Event, anchor, anchor_lookup, append_events, new_event, read_events, validate_coder,
 )
 from qualcode.errors import ProjectError, QualcodeError, problem
 
@@ -65,9 +65,10 @@ class CodingMixin:
             index.reset_anchors(doc)
         for doc in index.unanchored_docs():
             segments = index.segments(doc)
+            lookup = anchor_lookup(segments)
             for coding in index.codings_of_doc(doc):
                 if coding["status"] is None:
-                    segment, status = anchor(coding, segments)
+                    segment, status = anchor(coding, segments, lookup)
                     index.set_anchor(coding, segment, status)
 
     # coding -----------------------------------------------------------------------------------
