@@ -9,6 +9,7 @@ from pathlib import Path
 from qualcode.errors import ParticipantsError, Problem, problem
 from qualcode.fileio import write_atomic
 from qualcode.models import Participant
+from qualcode.transcripts.labels import speaker_key
 
 REQUIRED = ("participant_id", "role")
 STANDARD = ("participant_id", "role", "task_force", "file", "speaker")
@@ -113,8 +114,6 @@ class Attribution:
         self.problems = problems
 
     def participant_for(self, speaker: str | None) -> str | None:
-        from qualcode.transcripts.labels import speaker_key
-
         if speaker is not None and speaker_key(speaker) in self.by_speaker:
             return self.by_speaker[speaker_key(speaker)]
         return self.default
@@ -125,8 +124,6 @@ def attribute_document(doc_id: str, filename: str, meta: dict, speakers: list[st
     """A transcript belongs to the participants whose ``file`` names it (by ``speaker`` in a group
     interview), else to the participant whose id is the file's stem, else to the one named by
     ``participant:`` in its front matter."""
-    from qualcode.transcripts.labels import speaker_key
-
     by_id = {p.id: p for p in participants}
     rows = [p for p in participants if {filename, doc_id} & set(p.file.split(";"))]
     problems: list[str] = []

@@ -225,12 +225,13 @@ class Project(CodingMixin, AutocodeMixin, AgreementMixin, AnalysisMixin):
 
     def _attribute_all(self, index: Index, participants) -> None:
         for doc in index.documents():
-            attribution = self._attribution(doc, participants)
             speakers = index.segment_speakers(doc["id"])
+            attribution = self._attribution(doc, participants, speakers)
             index.set_segment_participants(doc["id"], {s: attribution.participant_for(s) for s in [*speakers, None]})
 
-    def _attribution(self, doc: dict, participants):
-        speakers = self.index.segment_speakers(doc["id"])
+    def _attribution(self, doc: dict, participants, speakers: list | None = None):
+        if speakers is None:
+            speakers = self.index.segment_speakers(doc["id"])
         return attribute_document(doc["id"], Path(doc["path"]).name, json.loads(doc["meta"]), speakers, participants)
 
     def rebuild_index(self) -> RefreshReport:

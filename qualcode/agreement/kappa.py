@@ -149,12 +149,9 @@ def cohen_kappa(table, weights=None, conf: float = 0.95) -> CohenKappa:
     var  = [Σ p_ij (w_ij − (w̄_i. + w̄_.j)(1 − κ))² − (κ − p_e (1 − κ))²] / (N (1 − p_e)²)
     (asymptotic, gives the normal CI).
     """
-    t = _table(table)
-    total = float(t.sum())
+    total, p, w = _proportions(table, weights)
     if total == 0:
         return CohenKappa("Cohen's kappa", NAN, reason=NO_PAIRS)
-    w = _agreement_weights(t.shape[0], weights)
-    p = t / total
     rows, cols = p.sum(axis=1), p.sum(axis=0)
     p_o, p_e = float(np.sum(w * p)), float(rows @ w @ cols)
     if p_e >= 1.0:
@@ -170,15 +167,22 @@ def cohen_kappa(table, weights=None, conf: float = 0.95) -> CohenKappa:
     return CohenKappa("Cohen's kappa", kappa, p_o, p_e, se, ci, z, _normal_sf(z), int(total), se0=se0)
 
 
-def scott_pi(table, weights=None) -> Coefficient:
-    """Scott's π from a q × q table: like Cohen's κ but chance agreement uses the pooled
-    category shares π_k = (p_k. + p_.k)/2, p_e = Σ w_ij π_i π_j."""
+def _proportions(table, weights):
+    """A q x q table as (number of units, cell proportions, agreement weights); proportions are
+    None for an empty table."""
     t = _table(table)
     total = float(t.sum())
     if total == 0:
+        return 0.0, None, None
+    return total, t / total, _agreement_weights(t.shape[0], weights)
+
+
+def scott_pi(table, weights=None) -> Coefficient:
+    """Scott's π from a q × q table: like Cohen's κ but chance agreement uses the pooled
+    category shares π_k = (p_k. + p_.k)/2, p_e = Σ w_ij π_i π_j."""
+    total, p, w = _proportions(table, weights)
+    if total == 0:
         return Coefficient("Scott's pi", NAN, reason=NO_PAIRS)
-    w = _agreement_weights(t.shape[0], weights)
-    p = t / total
     pooled = (p.sum(axis=1) + p.sum(axis=0)) / 2.0
     p_o, p_e = float(np.sum(w * p)), float(pooled @ w @ pooled)
     if p_e >= 1.0:

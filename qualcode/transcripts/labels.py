@@ -86,14 +86,14 @@ def is_interviewer_label(name: str | None, interviewers: frozenset[str]) -> bool
     """Exactly an interviewer label, or one as the first word (``Interviewer 2``, ``Moderator (Ana)``)."""
     if name is None:
         return False
-    key = _key(name)
+    key = speaker_key(name)
     words = key.split()
     first = words[0] if words else key
     return key in interviewers or (len(first) > 1 and first in interviewers)
 
 
 def is_known(name: str, interviewers: frozenset[str]) -> bool:
-    key = _key(name)
+    key = speaker_key(name)
     return is_interviewer_label(name, interviewers) or bool(GENERIC.match(key))
 
 
@@ -102,17 +102,17 @@ def looks_like_name(name: str) -> bool:
     words = bare.split()
     if not words or len(bare) > 40 or len(words) > 5:
         return False
-    if _key(bare) in PROSE_WORDS or words[0].casefold().rstrip(".") in PROSE_WORDS:
+    if speaker_key(bare) in PROSE_WORDS or words[0].casefold().rstrip(".") in PROSE_WORDS:
         return False
     return all(NAME_WORD.match(word) for word in words) and words[0][0].isupper()
 
 
 def accepted_speakers(labels: list[Label], interviewers: frozenset[str], non_speakers: frozenset[str]) -> set[str]:
     """The label names of one file that are speakers (compared case-insensitively)."""
-    weak_counts = Counter(_key(label.name) for label in labels if not label.strong)
+    weak_counts = Counter(speaker_key(label.name) for label in labels if not label.strong)
     accepted = set()
     for label in labels:
-        key = _key(label.name)
+        key = speaker_key(label.name)
         if key in non_speakers or not key:
             continue
         if is_known(label.name, interviewers):
@@ -122,10 +122,6 @@ def accepted_speakers(labels: list[Label], interviewers: frozenset[str], non_spe
     return accepted
 
 
-def _key(name: str) -> str:
-    return name.strip().rstrip(".").casefold()
-
-
 def speaker_key(name: str) -> str:
     """How two spellings of a speaker label are compared: case-insensitive, trailing dot ignored."""
-    return _key(name)
+    return name.strip().rstrip(".").casefold()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qualcode.transcripts.labels import is_interviewer_label
-from qualcode.transcripts.labels import speaker_key as _key
+from qualcode.transcripts.labels import is_interviewer_label, speaker_key
 
 DEFAULT_INTERVIEWERS = ("Interviewer", "I", "Q", "Moderator", "Facilitator")
 DEFAULT_NON_SPEAKERS = ("Break",)
@@ -25,11 +24,11 @@ class ReaderSettings:
 
     @property
     def interviewers(self) -> frozenset[str]:
-        return frozenset(_key(label) for label in self.interviewer_labels)
+        return frozenset(speaker_key(label) for label in self.interviewer_labels)
 
     @property
     def non_speakers(self) -> frozenset[str]:
-        return frozenset(_key(label) for label in self.non_speaker_labels)
+        return frozenset(speaker_key(label) for label in self.non_speaker_labels)
 
     def is_footer(self, line: str) -> bool:
         return any(pattern.match(line) for pattern in self._footer_res)
