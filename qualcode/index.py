@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qualcode.models import Participant, Segment, Transcript
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,12 +55,12 @@ CREATE TABLE rejected (
 CREATE TABLE suggestions (
     segment TEXT NOT NULL, doc TEXT NOT NULL, code TEXT NOT NULL, score REAL NOT NULL,
     PRIMARY KEY (segment, code)
-);
+) WITHOUT ROWID;
 CREATE TABLE evidence (
     segment TEXT NOT NULL, code TEXT NOT NULL, n INTEGER NOT NULL, cue TEXT NOT NULL, kind TEXT NOT NULL,
     matched TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, score REAL NOT NULL,
     PRIMARY KEY (segment, code, n)
-);
+) WITHOUT ROWID;
 CREATE TABLE variants (
     code TEXT NOT NULL, cue TEXT NOT NULL, word TEXT NOT NULL, variant TEXT NOT NULL, phrase TEXT NOT NULL,
     score REAL NOT NULL
@@ -214,6 +214,13 @@ class Index:
             args.append(kind)
         sql += " ORDER BY doc, n"
         return [dict(r) for r in self.db.execute(sql, args)]
+
+    def segment_texts(self, doc: str | None = None) -> list[tuple[str, str, str, str]]:
+        """(id, doc, kind, text) of every segment in order: what matching reads, as plain tuples."""
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        sql = "SELECT id, doc, kind, text FROM segments" + (" WHERE doc = ?" if doc is not None else "") + " ORDER BY doc, n"
+        return cursor.execute(sql, (doc,) if doc is not None else ()).fetchall()
 
     def segment_speakers(self, doc: str) -> list[str | None]:
         rows = self.db.execute(
