@@ -14,16 +14,23 @@ How matching works (docs/autocode.md):
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+import numpy as np  # this module is imported only when matching runs (never at CLI start)
+
+from qualcode.autocode_arrays import ChunkLayout, TokenArrays, occurrences
+from qualcode.autocode_regex import regex_hits
 from qualcode.codebook import Codebook
 from qualcode.models import Code
 
 MIN_FUZZY_LENGTH = 5
 KINDS = ("phrase", "pattern", "regex", "fuzzy")
+BATCH_CHUNKS = 8  # chunks tokenized at a time (~800,000 characters): one batch of Docs in memory
 
 
 class Evidence(NamedTuple):
@@ -69,17 +76,32 @@ class SegmentText:
 
 
 @lru_cache(maxsize=1)
-def lemma_table():
-    """English lemma lookup table of spacy-lookups-data (installed with qualcode; no download)."""
-    from spacy.lookups import load_lookups
+def lemma_table() -> dict[str, str]:
+    """English lemma lookup table of spacy-lookups-data (installed with qualcode; no download):
+    the data spaCy's lookup lemmatizer reads, as a plain dict (no per-key hashing into a Table)."""
+    import spacy_lookups_data
+    from spacy.util import load_language_data
 
-    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+    return dict(load_language_data(spacy_lookups_data.en["lemma_lookup"]))
 
 
 @lru_cache(maxsize=1)
 def known_words() -> frozenset[str]:
     """Lemmas of the lookup table: real English words, never taken for misspellings of a cue."""
     return frozenset(lemma_table().values())
+
+
+@contextmanager
+def paused_gc():
+    """Pause the cyclic garbage collector while matching builds its (acyclic) evidence: every
+    surviving object otherwise brings repeated collections that re-scan all live objects."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _AUTOCODERS: dict[str, Autocoder] = {}
@@ -96,18 +118,17 @@ def autocoder_for(codebook: Codebook) -> Autocoder:
 
 class Autocoder:
     def __init__(self, codebook: Codebook):
-        import spacy
         from spacy.matcher import Matcher, PhraseMatcher
-        from spacy.tokenizer import Tokenizer
 
         self.codebook = codebook
-        base = spacy.blank("en").tokenizer
-        self.vocab = base.vocab
-        self.tokenizer = Tokenizer(self.vocab, rules={}, prefix_search=base.prefix_search,
-                                   suffix_search=base.suffix_search, infix_finditer=base.infix_finditer,
-                                   token_match=base.token_match, url_match=base.url_match)
+        from spacy.attrs import NORM
+
+        self.tokenizer = rule_tokenizer()
+        self.vocab = self.tokenizer.vocab
         self.table = lemma_table()
-        self._normalised: set[int] = set()
+        # every word form gets its lemma as NORM when it first enters the vocabulary: once per
+        # distinct form, never per token
+        self.vocab.lex_attr_getters[NORM] = self.lemma
         self.codes = [c for c in codebook.codes if c.cues.count]
         self.entries: dict[int, tuple[str, str, str, float]] = {}  # match hash -> (code, kind, cue, score)
         self.phrases = PhraseMatcher(self.vocab, attr="NORM")
@@ -124,9 +145,9 @@ class Autocoder:
                 matcher.add(self._entry(code.id, "pattern", _pattern_text(pattern)), [_norm_pattern(pattern)])
                 required = [[self.vocab.strings.add(self.lemma(w)) for w in words] for _, words in _required_words(pattern)]
                 self.patterns.append((matcher, _norm_pattern(pattern), required))
-        self.normalise()
         for key, doc in pending:
             self.phrases.add(key, [doc])
+        self.required = {h for _, _, required in self.patterns for hashes in required for h in hashes}
 
     def _entry(self, code: str, kind: str, cue: str, score: float = 1.0) -> str:
         """A matcher key; matches report its hash, which ``entries`` maps back to the cue."""
@@ -137,14 +158,6 @@ class Autocoder:
     def lemma(self, word: str) -> str:
         lower = word.lower()
         return self.table.get(lower, lower)
-
-    def normalise(self) -> None:
-        """Give every new word form its lemma as NORM (once per distinct form, not per token)."""
-        done = self._normalised
-        for lexeme in self.vocab:
-            if lexeme.orth not in done:
-                lexeme.norm_ = self.lemma(lexeme.orth_)
-                done.add(lexeme.orth)
 
     # fuzzy -------------------------------------------------------------------------------------
     def variants(self, corpus_words: set[str], codes: list[Code] | None = None) -> list[Variant]:
@@ -182,98 +195,107 @@ class Autocoder:
               progress=None) -> tuple[list[Suggestion], list[Variant]]:
         """Suggestions for the segments (those whose speaker kind a code's cues search).
 
-        Segments are tokenized in chunks (texts joined by a blank line: tokens never cross
-        whitespace, so the tokens are those of one segment at a time); a match that would span two
-        segments is discarded."""
+        Segments are tokenized in chunks, a batch of chunks at a time: phrases and token patterns
+        are matched while a batch's Docs exist, then only the tokens' arrays are kept (memory stays
+        bounded by one batch of Docs); fuzzy variants, known once the whole vocabulary is, are
+        matched over those arrays."""
+        with paused_gc():
+            return self._match(segments, codes, fuzzy, progress)
+
+    def _match(self, segments, codes, fuzzy, progress):
         active = [c for c in self.codes if codes is None or c.id in codes]
         speakers = {kind: {c.id for c in active if kind in c.cues.speakers} for kind in ("participant", "interviewer")}
         searched = [s for s in segments if speakers.get(s.kind)]
-        layout = ChunkLayout(searched)
-        docs = list(self.tokenizer.pipe(layout.texts, batch_size=16))
-        self.normalise()
+        layout = ChunkLayout([s.text for s in searched])
+        hits: list[tuple] = []
+        parts: list[TokenArrays] = []
+        done = 0
+        for number, first in enumerate(range(0, len(layout.texts), BATCH_CHUNKS)):
+            tokens, batch_hits = self._match_batch(layout, first)
+            hits += [(keys, start + done, end + done) for keys, start, end in batch_hits]
+            parts.append(tokens)
+            done += len(tokens)
+            if progress:
+                progress(layout.segments_before((number + 1) * BATCH_CHUNKS), len(searched))
+        tokens = TokenArrays.concat(parts)
         variants: list[Variant] = []
-        added: list[str] = []
         if fuzzy and any(c.cues.fuzzy for c in active):
-            variants = self.variants({lex.lower_ for lex in self.vocab}, active)
-            added = self._add_variants(variants)
-        try:
-            matches = [_with_doc(self.phrases(doc), number) for number, doc in enumerate(docs)]
-        finally:
-            for key in added:
-                self.phrases.remove(key)
-        norms = NormIndex(docs, {h for _, _, required in self.patterns for hashes in required for h in hashes})
-        variants = [v for v in variants if norms.contains(self.vocab.strings[v.variant])]  # in this corpus
-        matches.append(_with_doc(self._pattern_matches(docs, norms), None))
-        found, vetoed = self._evidence(docs, matches, layout, searched, speakers)
+            variants, variant_hits = self._variant_hits(tokens, active)
+            hits.append(variant_hits)
+        found, vetoed = self._evidence(tokens, hits, layout, searched, speakers)
         mixed: set[tuple[int, str]] = set()  # evidence lists a regex added to: to be put in order
-        for index, hits in self._regex_hits(searched).items():
+        for index, regex_found in regex_hits(self.regexes, [s.text for s in searched]).items():
             allowed = speakers[searched[index].kind]
-            for code, evidence in hits:
+            for code, cue, m in regex_found:
                 if code in allowed and (index, code) not in vetoed:
-                    found.setdefault((index, code), []).append(evidence)
+                    found.setdefault((index, code), []).append(Evidence(cue, "regex", m.group(0), m.start(), m.end(), 1.0))
                     mixed.add((index, code))
         for pair in mixed:
             found[pair].sort(key=_evidence_order)
         suggestions = [Suggestion(searched[index].id, code, tuple(evidence)) for (index, code), evidence in sorted(found.items())]
-        if progress:
-            progress(len(searched), len(searched))
         return suggestions, variants
 
-    def _add_variants(self, variants: list[Variant]) -> list[str]:
-        """Add fuzzy variants to the phrase matcher for one run; the keys, to remove afterwards."""
-        docs = [(self._entry(v.code, "fuzzy", v.cue, v.score), self.tokenizer(v.phrase)) for v in variants]
-        self.normalise()
-        keys = []
-        for key, doc in docs:
-            if key not in self.phrases:
-                self.phrases.add(key, [doc])
-                keys.append(key)
-        return keys
+    def _match_batch(self, layout: ChunkLayout, first: int):
+        """Tokenize chunks ``first``... of a batch: their tokens' arrays, and phrase and pattern
+        hits as (keys, first token, end token) counted from the batch start."""
+        texts = layout.texts[first:first + BATCH_CHUNKS]
+        docs = list(self.tokenizer.pipe(texts, batch_size=len(texts)))
+        tokens = TokenArrays.of_docs(docs, layout.base[first:first + len(texts)])
+        starts = np.cumsum([0] + [len(doc) for doc in docs])[:-1]
+        phrase = np.array([(key, start + offset, end + offset) for doc, offset in zip(docs, starts.tolist())
+                           for key, start, end in self.phrases(doc)], dtype=np.uint64).reshape(-1, 3)
+        pattern = self._pattern_hits(docs, tokens, starts)
+        return tokens, [_hit_arrays(rows) for rows in (phrase, pattern)]
 
-    def _pattern_matches(self, docs, norms: NormIndex) -> list[tuple[int, int, int, int]]:
+    def _pattern_hits(self, docs, tokens: TokenArrays, starts):
         """Token-pattern matches. spaCy's Matcher costs per token, so a pattern runs only around
         occurrences of its rarest required word where every other required word is within reach."""
-        import numpy as np
-
-        out: list[tuple[int, int, int, int]] = []
-        seen: set[tuple[int, int, int, int]] = set()
+        where = occurrences(tokens.norms, self.required)
+        out: set[tuple[int, int, int]] = set()
         for matcher, pattern, required in self.patterns:
             reach = len(pattern)
             if not required or any(token.get("OP") in ("*", "+") for token in pattern):
                 windows = [(number, 0, len(doc)) for number, doc in enumerate(docs)]
             else:
-                found = [norms.positions(hashes) for hashes in required]
-                anchors = min(found, key=len)
-                for others in found:
-                    if len(anchors) == 0 or len(others) == 0:
-                        anchors = anchors[:0]
-                        break
-                    at = np.searchsorted(others, anchors)
-                    left = others[np.maximum(at - 1, 0)]
-                    right = others[np.minimum(at, len(others) - 1)]
-                    anchors = anchors[(np.abs(left - anchors) <= reach) | (np.abs(right - anchors) <= reach)]
-                windows = [(number, max(0, token - reach), token + reach + 1) for number, token in norms.local(anchors)]
-            for number, first, last in windows:
-                for key, start, end in matcher(docs[number][first:last]):
-                    hit = (key, number, start + first, end + first)
-                    if hit not in seen:
-                        seen.add(hit)
-                        out.append(hit)
-        return out
+                anchors = _near_each_other([_positions(where, hashes) for hashes in required], reach)
+                doc_of = np.searchsorted(starts, anchors, side="right") - 1
+                local = anchors - starts[doc_of]
+                windows = [(d, max(0, t - reach), t + reach + 1) for d, t in zip(doc_of.tolist(), local.tolist())]
+            for number, low, high in windows:
+                offset = int(starts[number]) + low
+                out.update((key, start + offset, end + offset) for key, start, end in matcher(docs[number][low:high]))
+        return np.array(sorted(out), dtype=np.uint64).reshape(-1, 3)
 
-    def _evidence(self, docs, matches, layout: ChunkLayout, segments: list[SegmentText], speakers):
+    def _variant_hits(self, tokens: TokenArrays, codes: list[Code]):
+        """Fuzzy variants of the cue words whose misspelling occurs in this corpus, and where each
+        variant phrase occurs (an exact NORM sequence over the token arrays). Candidates come from
+        the vocabulary (every word form tokenized so far); a variant counts if it occurs here."""
+        variants = self.variants({lex.lower_ for lex in self.vocab}, codes)
+        phrases = [self.tokenizer(v.phrase) for v in variants]
+        owns = [self.vocab.strings[v.variant] for v in variants]
+        sequences = [[token.norm for token in doc] for doc in phrases]
+        where = occurrences(tokens.norms, set(owns) | {hashes[0] for hashes in sequences})
+        occurring, rows = [], []
+        for variant, own, hashes in zip(variants, owns, sequences):
+            if not len(where[own]):
+                continue
+            occurring.append(variant)
+            anchor = hashes.index(own) if own in hashes else 0
+            starts = tokens.sequence(hashes, anchor, where[hashes[anchor]])
+            key = self.vocab.strings[self._entry(variant.code, "fuzzy", variant.cue, variant.score)]
+            rows.append(np.column_stack([np.full(len(starts), key, dtype=np.uint64), starts.astype(np.uint64),
+                                         (starts + len(hashes)).astype(np.uint64)]))
+        hits = np.concatenate(rows) if rows else np.zeros((0, 3), dtype=np.uint64)
+        return occurring, _hit_arrays(hits)
+
+    def _evidence(self, tokens: TokenArrays, hits, layout: ChunkLayout, segments: list[SegmentText], speakers):
         """(segment index, code) -> evidence, and the (segment index, code) pairs an exclude phrase
         vetoes. Matches are located, filtered and ordered with numpy; Python touches what is kept."""
-        import numpy as np
-
-        array = np.concatenate(matches) if matches else np.zeros((0, 4), dtype=np.uint64)
-        if not len(array):
+        keys = np.concatenate([k for k, _, _ in hits]) if hits else np.zeros(0, np.uint64)
+        if not len(keys):
             return {}, set()
-        keys, doc_of = array[:, 0], array[:, 1].astype(np.int64)
-        first_char = np.array([docs[d][t].idx for d, t in zip(doc_of.tolist(), array[:, 2].tolist())], dtype=np.int64)
-        last_char = np.array([token.idx + len(token) for token in
-                              (docs[d][t - 1] for d, t in zip(doc_of.tolist(), array[:, 3].tolist()))], dtype=np.int64)
-        segment, char_start, char_end = layout.locate(doc_of, first_char, last_char)
+        first, last = tokens.spans(np.concatenate([s for _, s, _ in hits]), np.concatenate([e for _, _, e in hits]))
+        segment, char_start, char_end = layout.locate(first, last)
         unique_keys, entry_of = np.unique(keys, return_inverse=True)
         entries = [self.entries[int(k)] for k in unique_keys]
         code_ids = sorted({e[0] for e in entries})
@@ -297,179 +319,50 @@ class Autocoder:
         vetoed = {(int(p) // len(code_ids), code_ids[int(p) % len(code_ids)]) for p in vetoed_pairs}
         return found, vetoed
 
-    def _regex_hits(self, segments: list[SegmentText]) -> dict[int, list[tuple[str, Evidence]]]:
-        """segment index -> (code, evidence) for every regex cue.
 
-        Python's ``re`` scans slowly when a pattern starts with ``\\b``, so each regex runs only on
-        the segments whose lower-cased text contains a literal every match must contain; a regex
-        with no such literal runs on every segment."""
-        if not self.regexes or not segments:
-            return {}
-        lowered = [s.text.lower() for s in segments]
-        found: dict[int, list[tuple[str, Evidence]]] = {}
-        for code, cue, rx in self.regexes:
-            literals = required_literals(cue)
-            if literals is None:
-                candidates = range(len(segments))
-            else:
-                candidates = sorted({i for literal in literals for i, low in enumerate(lowered) if literal in low})
-            for index in candidates:
-                for m in rx.finditer(segments[index].text):
-                    found.setdefault(index, []).append((code, Evidence(cue, "regex", m.group(0), m.start(), m.end(), 1.0)))
-        return found
+def rule_tokenizer():
+    """spaCy's English tokenizer without its special cases (the prefix, suffix, infix, URL and
+    token-match rules of ``blank("en")``): special cases cost ~10x on contractions and change no
+    cue match. Built directly, without assembling a whole ``Language`` pipeline."""
+    from spacy.lang.en import English
+    from spacy.tokenizer import Tokenizer
+    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
+    from spacy.vocab import create_vocab
+
+    defaults = English.Defaults
+    return Tokenizer(create_vocab("en", defaults), rules={},
+                     prefix_search=compile_prefix_regex(defaults.prefixes).search,
+                     suffix_search=compile_suffix_regex(defaults.suffixes).search,
+                     infix_finditer=compile_infix_regex(defaults.infixes).finditer,
+                     token_match=defaults.token_match, url_match=defaults.url_match)
 
 
-@lru_cache(maxsize=256)
-def required_literals(pattern: str) -> tuple[str, ...] | None:
-    """Lower-case strings one of which every match of ``pattern`` contains, or None if unknown."""
-    try:
-        import re._parser as sre_parse  # Python 3.11+
-    except ImportError:  # pragma: no cover - older Pythons
-        import sre_parse
-    try:
-        parsed = sre_parse.parse(pattern)
-    except re.error:
-        return None
-    found = _literals(list(parsed), sre_parse)
-    return tuple(sorted(found)) if found and min(map(len, found)) >= 2 else None
+def _hit_arrays(rows):
+    """(keys, first token, end token) arrays of (key, start, end) rows."""
+    return rows[:, 0], rows[:, 1].astype(np.int64), rows[:, 2].astype(np.int64)
 
 
-def _literals(items, sre) -> set[str] | None:
-    """The best (longest shortest member) set of required literals in a parsed sequence.
-
-    A run of literals and small character classes (``[Vv]isa``) is a set of strings, one of which
-    every match contains; groups, alternations and repeats (min >= 1) contribute their own sets."""
-    consts = sre._constants if hasattr(sre, "_constants") else sre
-    best: set[str] | None = None
-    run: set[str] = {""}
-
-    def better(candidate):
-        nonlocal best
-        if candidate and min(map(len, candidate)) and (best is None or min(map(len, candidate)) > min(map(len, best))):
-            best = candidate
-
-    for op, av in items:
-        chars = _chars(op, av, consts)
-        if chars is not None and len(run) * len(chars) <= 16:
-            run = {prefix + c for prefix in run for c in chars}
-            continue
-        better(run)
-        run = {""}
-        if op is consts.SUBPATTERN:
-            better(_literals(list(av[-1]), sre))
-        elif op is consts.BRANCH:
-            branches = [_literals(list(branch), sre) for branch in av[1]]
-            if all(branches):
-                better(set().union(*branches))
-        elif op in (consts.MAX_REPEAT, consts.MIN_REPEAT) and av[0] >= 1:
-            better(_literals(list(av[2]), sre))
-    better(run)
-    return best
+def _positions(where: dict, hashes: list[int]):
+    """Sorted positions of tokens whose NORM is any of ``hashes``."""
+    parts = [where[h] for h in set(hashes) if h in where]
+    return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _chars(op, av, consts) -> set[str] | None:
-    """The lower-cased characters a LITERAL or a class of up to four literals stands for."""
-    if op is consts.LITERAL:
-        return {chr(av).lower()}
-    if op is consts.IN and len(av) <= 4 and all(kind is consts.LITERAL for kind, _ in av):
-        return {chr(value).lower() for _, value in av}
-    return None
-
-
-def _with_doc(matches, doc: int | None):
-    """Matches as a (key, doc, start, end) uint64 array; ``doc`` None: they carry it already."""
-    import numpy as np
-
-    if doc is None:
-        return np.array(matches, dtype=np.uint64).reshape(-1, 4)
-    array = np.array(matches, dtype=np.uint64).reshape(-1, 3)
-    return np.column_stack([array[:, 0], np.full(len(array), doc, dtype=np.uint64), array[:, 1:]])
+def _near_each_other(found: list, reach: int):
+    """Positions of the rarest required word that have every other required word within ``reach``."""
+    anchors = min(found, key=len)
+    for others in found:
+        if len(anchors) == 0 or len(others) == 0:
+            return anchors[:0]
+        at = np.searchsorted(others, anchors)
+        left = others[np.maximum(at - 1, 0)]
+        right = others[np.minimum(at, len(others) - 1)]
+        anchors = anchors[(np.abs(left - anchors) <= reach) | (np.abs(right - anchors) <= reach)]
+    return anchors
 
 
 def _evidence_order(evidence: Evidence) -> tuple[int, int, int]:
     return evidence.start, evidence.end, KINDS.index(evidence.kind)
-
-
-CHUNK_CHARS = 100_000
-SEPARATOR = "\n\n"
-
-
-class NormIndex:
-    """The NORM (lemma) of every token of every doc in one numpy array: where the words a token
-    pattern requires occur, found in one pass instead of a scan per pattern."""
-
-    def __init__(self, docs, wanted: set[int]):
-        import numpy as np
-        from spacy.attrs import NORM
-
-        arrays = [d.to_array(NORM) for d in docs]
-        self.norms = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
-        self.offsets = np.cumsum([0] + [len(a) for a in arrays]).astype(np.int64)
-        # one pass finds every occurrence of every wanted word: O(tokens x log wanted), no full sort
-        self._where: dict[int, object] = {}
-        if wanted and len(self.norms):
-            keys = np.array(sorted(wanted), dtype=np.uint64)
-            slot = np.minimum(np.searchsorted(keys, self.norms), len(keys) - 1)
-            hit = np.nonzero(keys[slot] == self.norms)[0]
-            for index, value in enumerate(keys.tolist()):
-                self._where[value] = hit[slot[hit] == index]
-
-    def positions(self, hashes: list[int]):
-        """Sorted global token positions whose NORM is one of ``hashes`` (all given at construction)."""
-        import numpy as np
-
-        parts = [self._where[h] for h in set(hashes) if h in self._where]
-        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-
-    def local(self, positions) -> list[tuple[int, int]]:
-        """(doc, token in doc) for global positions."""
-        import numpy as np
-
-        docs = np.searchsorted(self.offsets, positions, side="right") - 1
-        return list(zip(docs.tolist(), (positions - self.offsets[docs]).tolist()))
-
-    def contains(self, value: int) -> bool:
-        return bool((self.norms == value).any())
-
-
-class ChunkLayout:
-    """Segments joined into chunks of about CHUNK_CHARS (a blank line between two segments), and
-    the way back from a chunk's character offsets to a segment and offsets in its text."""
-
-    def __init__(self, segments: list[SegmentText]):
-        import numpy as np
-
-        self.texts: list[str] = []
-        chunk_of: list[int] = []
-        starts: list[int] = []
-        parts: list[str] = []
-        size = 0
-        for segment in segments:
-            if parts and size + len(segment.text) > CHUNK_CHARS:
-                self.texts.append(SEPARATOR.join(parts))
-                parts, size = [], 0
-            chunk_of.append(len(self.texts))
-            starts.append(size)
-            parts.append(segment.text)
-            size += len(segment.text) + len(SEPARATOR)
-        if parts:
-            self.texts.append(SEPARATOR.join(parts))
-        base = np.cumsum([0] + [len(t) + len(SEPARATOR) for t in self.texts])[:-1].astype(np.int64)
-        self.base = base  # where each chunk begins in one global character coordinate
-        self.starts = (base[np.array(chunk_of, dtype=np.int64)] + np.array(starts, dtype=np.int64)) if segments else np.zeros(0, np.int64)
-        self.ends = self.starts + np.array([len(s.text) for s in segments], dtype=np.int64)
-
-    def locate(self, chunk, first_char, last_char):
-        """Segment index (-1 across segments) and offsets within that segment's text."""
-        import numpy as np
-
-        first = self.base[chunk] + first_char
-        last = self.base[chunk] + last_char
-        segment = np.searchsorted(self.starts, first, side="right") - 1
-        inside = (segment >= 0) & (last <= self.ends[np.maximum(segment, 0)])
-        segment = np.where(inside, segment, -1)
-        start = first - self.starts[np.maximum(segment, 0)]
-        return segment, start, last - self.starts[np.maximum(segment, 0)]
 
 
 def _words(phrase: str) -> list[str]:

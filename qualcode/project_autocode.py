@@ -38,7 +38,7 @@ class AutocodeMixin:
     def autocode(self, codes: str | None = None, doc: str | None = None, fuzzy: bool = True,
                  progress=None) -> AutocodeReport:
         """Compute suggestions for participant segments and store them; unchanged inputs do no work."""
-        from qualcode.autocode import SegmentText, autocoder_for
+        from qualcode.autocode import SegmentText, autocoder_for, paused_gc
 
         codebook = self.codebook()
         chosen = self.select_codes(codes)
@@ -50,13 +50,14 @@ class AutocodeMixin:
         if stored == key:
             count = len(self.index.suggestions())
             return AutocodeReport(0, count, len(self.index.variants()), True)
-        rows_in = self.segments(doc, speaker="all")
-        segments = [SegmentText(s["id"], s["text"], s["kind"]) for s in rows_in]
-        docs = {s["id"]: s["doc"] for s in rows_in}
+        rows_in = self.index.segment_texts(doc)
+        segments = [SegmentText(id_, text, kind) for id_, _, kind, text in rows_in]
+        docs = {id_: doc_id for id_, doc_id, _, _ in rows_in}
         autocoder = autocoder_for(codebook)
-        suggestions, variants = autocoder.match(segments, set(chosen), fuzzy=fuzzy, progress=progress)
-        rows = [(s.segment, docs[s.segment], s.code, s.score) for s in suggestions]
-        evidence = [(s.segment, s.code, n, *e) for s in suggestions for n, e in enumerate(s.evidence)]
+        with paused_gc():
+            suggestions, variants = autocoder.match(segments, set(chosen), fuzzy=fuzzy, progress=progress)
+            rows = [(s.segment, docs[s.segment], s.code, s.score) for s in suggestions]
+            evidence = [(s.segment, s.code, n, *e) for s in suggestions for n, e in enumerate(s.evidence)]
         with self.index.transaction():
             self.index.replace_suggestions([doc] if doc else None, chosen if codes else None, rows, evidence,
                                            [(v.code, v.cue, v.word, v.variant, v.phrase, v.score) for v in variants])

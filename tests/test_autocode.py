@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from qualcode.autocode import Autocoder, SegmentText, required_literals
+from qualcode.autocode import Autocoder, SegmentText
+from qualcode.autocode_regex import regex_hits, required_literals
 from qualcode.codebook import load_codebook
 from qualcode.project import Project
 
@@ -98,6 +99,36 @@ def test_not_variants_vetoes_a_variant(tmp_path):
     path.write_text(SMALL.replace("exclude: [sex trafficking only]", "exclude: [sex trafficking only]\n          not_variants: [liason]"))
     _, variants = match(Autocoder(load_codebook(path)), "Our labor liason called.")
     assert variants == []
+
+
+def test_every_variant_of_one_cue_matches(small):
+    # two misspellings of the same cue word at the same score once shared a matcher key, and
+    # only the first was matched
+    found, variants = match(small, "Our labor liason called.", "Our labor liaisn called.")
+    assert sorted((v.variant, v.score) for v in variants) == [("liaisn", 0.92), ("liason", 0.92)]
+    assert [e.matched for s in ("D#1", "D#2") for e in found[(s, "LABOR.DETECT")].evidence] == ["labor liason", "labor liaisn"]
+
+
+def test_batches_and_chunks_change_nothing(small, monkeypatch):
+    """Tokenizing in many small chunks and batches finds exactly what one chunk finds, even for
+    a phrase split across two segments (never a match) and text whose lower case is longer."""
+    texts = ["Human trafficking cases.", "Forced", "labor here; the boss held their passports.",
+             "İstanbul H-2A workers, a labor liason.", "sex trafficking only: human trafficking"] * 7
+    expected = match(small, *texts)
+    monkeypatch.setattr("qualcode.autocode_arrays.CHUNK_CHARS", 30)
+    monkeypatch.setattr("qualcode.autocode.BATCH_CHUNKS", 2)
+    assert match(small, *texts) == expected
+    found, _ = expected
+    assert ("D#2", "LABOR.DETECT") not in found and ("D#3", "LABOR.DETECT") not in found
+    assert [(e.kind, e.matched, e.start) for e in found[("D#4", "LABOR.VISA")].evidence] == [("regex", "H-2A", 9)]
+
+
+def test_regex_prefilter_survives_a_longer_lower_case():
+    # "İ".lower() is two characters: offsets of the lower-cased text would point past the segment
+    import re
+
+    found = regex_hits([("STRUCT.PROTO", r"\bMOUs?\b", re.compile(r"\bMOUs?\b"))], ["İİİİİİ MOU", "x", "y MOUs"])
+    assert {index: [m.group(0) for _, _, m in hits] for index, hits in found.items()} == {0: ["MOU"], 2: ["MOUs"]}
 
 
 @pytest.mark.parametrize("pattern, literals", [

@@ -1,0 +1,102 @@
+"""Regex cues: which segments can match at all (a literal every match contains), and the matches.
+
+Python's ``re`` scans slowly when a pattern starts with ``\\b``, so each regex runs only on the
+segments whose lower-cased text contains one of its required literals; the literals are found in
+one joined text, so the cost is a few fast substring scans, not a scan per segment."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+
+def regex_hits(regexes, texts: list[str]) -> dict[int, list[tuple[str, str, re.Match]]]:
+    """text index -> (code, cue, match) for every ``(code, cue, compiled)`` in ``regexes``."""
+    if not regexes or not texts:
+        return {}
+    import numpy as np
+
+    joined = "\n".join(texts)
+    lowered = joined.lower()
+    if len(lowered) != len(joined):  # a character whose lower case is longer ("İ"): lower each text
+        pieces = [text.lower() for text in texts]
+        lowered = "\n".join(pieces)
+    else:
+        pieces = texts
+    starts = np.cumsum([0] + [len(piece) + 1 for piece in pieces])[:-1]
+    found: dict[int, list[tuple[str, str, re.Match]]] = {}
+    for code, cue, rx in regexes:
+        literals = required_literals(cue)
+        if literals is None:
+            candidates = range(len(texts))
+        else:
+            where = [at for literal in literals for at in _find_all(lowered, literal)]
+            candidates = np.unique(np.searchsorted(starts, where, side="right") - 1).tolist()
+        for index in candidates:
+            for m in rx.finditer(texts[index]):
+                found.setdefault(index, []).append((code, cue, m))
+    return found
+
+
+def _find_all(text: str, literal: str):
+    at = text.find(literal)
+    while at >= 0:
+        yield at
+        at = text.find(literal, at + 1)
+
+
+@lru_cache(maxsize=256)
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Lower-case strings one of which every match of ``pattern`` contains, or None if unknown."""
+    try:
+        import re._parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_parse
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error:
+        return None
+    found = _literals(list(parsed), sre_parse)
+    return tuple(sorted(found)) if found and min(map(len, found)) >= 2 else None
+
+
+def _literals(items, sre) -> set[str] | None:
+    """The best (longest shortest member) set of required literals in a parsed sequence.
+
+    A run of literals and small character classes (``[Vv]isa``) is a set of strings, one of which
+    every match contains; groups, alternations and repeats (min >= 1) contribute their own sets."""
+    consts = sre._constants if hasattr(sre, "_constants") else sre
+    best: set[str] | None = None
+    run: set[str] = {""}
+
+    def better(candidate):
+        nonlocal best
+        if candidate and min(map(len, candidate)) and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    for op, av in items:
+        chars = _chars(op, av, consts)
+        if chars is not None and len(run) * len(chars) <= 16:
+            run = {prefix + c for prefix in run for c in chars}
+            continue
+        better(run)
+        run = {""}
+        if op is consts.SUBPATTERN:
+            better(_literals(list(av[-1]), sre))
+        elif op is consts.BRANCH:
+            branches = [_literals(list(branch), sre) for branch in av[1]]
+            if all(branches):
+                better(set().union(*branches))
+        elif op in (consts.MAX_REPEAT, consts.MIN_REPEAT) and av[0] >= 1:
+            better(_literals(list(av[2]), sre))
+    better(run)
+    return best
+
+
+def _chars(op, av, consts) -> set[str] | None:
+    """The lower-cased characters a LITERAL or a class of up to four literals stands for."""
+    if op is consts.LITERAL:
+        return {chr(av).lower()}
+    if op is consts.IN and len(av) <= 4 and all(kind is consts.LITERAL for kind, _ in av):
+        return {chr(value).lower() for _, value in av}
+    return None
