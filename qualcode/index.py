@@ -217,10 +217,8 @@ class Index:
 
     def segment_texts(self, doc: str | None = None) -> list[tuple[str, str, str, str]]:
         """(id, doc, kind, text) of every segment in order: what matching reads, as plain tuples."""
-        cursor = self.db.cursor()
-        cursor.row_factory = None
         sql = "SELECT id, doc, kind, text FROM segments" + (" WHERE doc = ?" if doc is not None else "") + " ORDER BY doc, n"
-        return cursor.execute(sql, (doc,) if doc is not None else ()).fetchall()
+        return self._tuples(sql, (doc,) if doc is not None else ())
 
     def segment_speakers(self, doc: str) -> list[str | None]:
         rows = self.db.execute(
@@ -297,6 +295,19 @@ class Index:
                 args.append(value)
         sql += " ORDER BY c.doc, s.n, c.start, c.code, c.coder"
         return [dict(r) for r in self.db.execute(sql, args)]
+
+    def coding_pairs(self, coder: str) -> list[tuple[str, str]]:
+        """(segment, code) of the coder's codings that are anchored to a segment, as plain tuples."""
+        return self._tuples("SELECT DISTINCT segment, code FROM codings WHERE coder = ? AND segment IS NOT NULL "
+                            "AND segment != ''", (coder,))
+
+    def coding_docs(self, coder: str) -> set[str]:
+        return {doc for (doc,) in self._tuples("SELECT DISTINCT doc FROM codings WHERE coder = ?", (coder,))}
+
+    def _tuples(self, sql: str, args: tuple = ()) -> list[tuple]:
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, args).fetchall()
 
     def coders(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT coder FROM logs ORDER BY coder")]

@@ -53,14 +53,15 @@ class AgreementMixin:
         for k, code in enumerate(chosen):
             for member in (code, *codebook.descendants(code)):
                 rollup[code_index[member], k] = 1
-        docs = sorted({s["doc"] for s in segments}, key=[s["doc"] for s in segments].index)
-        doc_of = np.array([docs.index(s["doc"]) for s in segments], dtype=np.int64) if segments else np.zeros(0, np.int64)
+        docs = list(dict.fromkeys(s["doc"] for s in segments))  # in order of first appearance
+        doc_number = {doc: n for n, doc in enumerate(docs)}
+        doc_of = np.array([doc_number[s["doc"]] for s in segments], dtype=np.int64)
         units = [s["id"] for s in segments] if unit == "segment" else docs
         data = np.zeros((len(coders), len(units), len(chosen)))
         leaf_sets = []
         for c, coder in enumerate(coders):
             applied = np.zeros((len(segments), len(all_codes)), dtype=np.int8)
-            for segment, code in self._held(coder):
+            for segment, code in self._held_pairs(coder):
                 if segment in seg_index and code in code_index:
                     applied[seg_index[segment], code_index[code]] = 1
             if unit == "document":
@@ -71,9 +72,7 @@ class AgreementMixin:
             unit_docs = [s["doc"] for s in segments] if unit == "segment" else docs
             missing = np.array([d not in opened[coder] for d in unit_docs], dtype=bool)
             data[c][missing] = np.nan
-            leaf_sets.append([None if missing[u] else frozenset(all_codes[i] for i in np.nonzero(applied[u])[0]
-                                                                 if rollup[i].any())
-                              for u in range(len(units))])
+            leaf_sets.append(_code_sets(applied, missing, all_codes, rollup.any(axis=1)))
         return AgreementInput(coders, unit, units, chosen, data, leaf_sets)
 
     def agreement(self, coders: list[str], unit: str = "segment", codes: str | None = None, depth: int | None = None,
@@ -106,7 +105,7 @@ class AgreementMixin:
         for distance in ("masi", "jaccard"):
             result = set_alpha(np.array(given.leaf_sets, dtype=object), distance=distance)
             value = float(result.value)
-            pairable = sum(1 for u in range(len(given.units)) if sum(s[u] is not None for s in given.leaf_sets) >= 2)
+            pairable = getattr(result, "n_units", 0) or 0
             pooled.append({"code": f"(set α, {distance.upper() if distance == 'masi' else 'Jaccard'})",
                            "label": "whole code sets per unit", "units": pairable, "alpha": _num(value),
                            "interpretation": f"{interpret_alpha(value)} (α)", "reason": getattr(result, "reason", "") or ""})
@@ -129,6 +128,22 @@ class AgreementMixin:
                     row[coder] = "(not coded)" if codes_applied is None else "; ".join(sorted(codes_applied))
                 rows.append(row)
         return rows
+
+
+def _code_sets(applied, missing, all_codes: list[str], compared) -> list:
+    """Per unit: the frozenset of compared codes applied (None where missing). One frozenset is
+    built per distinct row of ``applied``, not per unit."""
+    import numpy as np
+
+    rows = applied[:, compared]
+    names = [code for code, keep in zip(all_codes, compared) if keep]
+    if not len(rows):
+        return []
+    packed = np.ascontiguousarray(np.packbits(rows.astype(bool), axis=1))
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)  # one bytes key per row
+    _, first, which = np.unique(keys, return_index=True, return_inverse=True)
+    sets = [frozenset(names[i] for i in np.nonzero(rows[row])[0]) for row in first]
+    return [None if gone else sets[k] for k, gone in zip(which.reshape(-1).tolist(), missing.tolist())]
 
 
 def _num(value) -> float | None:

@@ -46,7 +46,7 @@ class AnalysisMixin:
             validate_coder(coder)
             if not self.log_path(coder).exists():
                 raise ProjectError(f"no codings by {coder} (no codings/{coder}.jsonl)")
-            return Selection(set(self._held(coder)), f"codings of {coder}", (coder,))
+            return Selection(self._held_pairs(coder), f"codings of {coder}", (coder,))
         if merge not in ("union", "majority"):
             raise ProjectError(f"--merge must be union or majority, not {merge!r}")
         chosen = coders or self.human_coders()
@@ -54,7 +54,7 @@ class AnalysisMixin:
             validate_coder(name)
         votes: dict[tuple[str, str], int] = {}
         for name in chosen:
-            for pair in self._held(name):
+            for pair in self._held_pairs(name):
                 votes[pair] = votes.get(pair, 0) + 1
         need = 1 if merge == "union" else len(chosen) // 2 + 1
         pairs = {pair for pair, count in votes.items() if count >= need}
@@ -115,7 +115,7 @@ class AnalysisMixin:
         chosen = {segment for segment, c in selection.pairs if c in members}
         agreeing: dict[str, int] = {}
         for coder in self.human_coders():
-            for segment in {s for s, c in self._held(coder) if c in members}:
+            for segment in {s for s, c in self._held_pairs(coder) if c in members}:
                 agreeing[segment] = agreeing.get(segment, 0) + 1
         people = self.participant_attributes()
         if by and people and by not in next(iter(people.values())):
@@ -135,10 +135,11 @@ class AnalysisMixin:
         total = self.segments(speaker=PARTICIPANT)
         rows = []
         for coder in self.coders():
-            coded = {segment for segment, _ in self._held(coder)}
+            held = self._held_pairs(coder)
+            coded = {segment for segment, _ in held}
             seen = self.index.seen_segments(coder)
             done = sum(1 for s in total if s["id"] in coded or (s["doc"], s["start"], s["end"]) in seen)
             rows.append({"coder": coder, "segments_done": done, "segments": len(total),
                          "percent": round(100 * done / len(total), 1) if total else None,
-                         "codings": len(self._held(coder))})
+                         "codings": len(held)})
         return rows

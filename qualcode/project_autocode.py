@@ -93,7 +93,7 @@ class AutocodeMixin:
     def commit_suggestions(self, coder: str) -> int:
         """Write every stored suggestion as ``coder``'s codings (the rules as one more coder)."""
         validate_coder(coder)
-        held = self._held(coder)
+        held = self._held_pairs(coder)
         origin = self.auto_origin()
         events = [new_event(coder, "add", s["doc"], s["start"], s["end"], s["text"], s["code"], origin=origin)
                   for s in self.suggestions() if (s["segment"], s["code"]) not in held]
@@ -110,7 +110,7 @@ class AutocodeMixin:
     def pending_suggestions(self, coder: str, code: str | None = None, doc: str | None = None) -> list[dict]:
         """Suggestions the coder has neither applied nor rejected."""
         validate_coder(coder)
-        held = self._held(coder)
+        held = self._held_pairs(coder)
         rejected = self.index.rejected(coder)
         return [s for s in self.suggestions(code, doc) if (s["segment"], s["code"]) not in held
                 and (s["doc"], s["start"], s["end"], s["code"]) not in rejected]
@@ -139,5 +139,5 @@ class AutocodeMixin:
         docs = self.coded_documents(gold)
         units = [s["id"] for s in self.segments(speaker="participant") if s["doc"] in docs]
         predicted = {(s["segment"], s["code"]) for s in self.suggestions()}
-        truth = set(self._held(gold))
+        truth = self._held_pairs(gold)
         return evaluate(units, predicted, truth, chosen)

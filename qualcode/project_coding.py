@@ -209,9 +209,14 @@ class CodingMixin:
                 held.setdefault((c["segment"], codebook.resolve(c["code"]) or c["code"]), []).append(c)
         return held
 
+    def _held_pairs(self, coder: str) -> set[tuple[str, str]]:
+        """(segment, live code) pairs the coder holds: the keys of ``_held``, read without the codings."""
+        codebook = self.codebook()
+        return {(segment, codebook.resolve(code) or code) for segment, code in self.index.coding_pairs(coder)}
+
     def _applied(self, coder: str) -> dict[str, set[str]]:
         applied: dict[str, set[str]] = {}
-        for segment, code in self._held(coder):
+        for segment, code in self._held_pairs(coder):
             applied.setdefault(segment, set()).add(code)
         return applied
 
@@ -227,7 +232,7 @@ class CodingMixin:
 
     def coded_documents(self, coder: str) -> set[str]:
         """Documents the coder has opened: any coding or any segment marked as read."""
-        return {c["doc"] for c in self.index.codings(coder=coder)} | {d for d, _, _ in self.index.seen_segments(coder)}
+        return self.index.coding_docs(coder) | {d for d, _, _ in self.index.seen_segments(coder)}
 
     def comparison(self, coders: list[str]):
         """(agreed pairs, disagreements) over participant segments of documents every coder coded."""

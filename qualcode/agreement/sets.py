@@ -64,10 +64,13 @@ def _index_sets(data_of_sets) -> tuple[np.ndarray, np.ndarray]:
                 continue
             if isinstance(item, (str, bytes)):
                 raise TypeError(f"expected a set of labels, got the string {item!r}")
-            key = frozenset(item)
-            ids[i, u] = set_ids.setdefault(key, len(set_ids))
-            for label in key:
-                label_ids.setdefault(label, len(label_ids))
+            key = item if type(item) is frozenset else frozenset(item)
+            found = set_ids.get(key)
+            if found is None:  # labels are registered once per distinct set, not per value
+                found = set_ids[key] = len(set_ids)
+                for label in key:
+                    label_ids.setdefault(label, len(label_ids))
+            ids[i, u] = found
     members = np.zeros((len(set_ids), len(label_ids)), dtype=bool)
     for key, s in set_ids.items():
         members[s, [label_ids[label] for label in key]] = True
