@@ -9,28 +9,16 @@ recorded, and time(largest)/time(1x) is reported per step (linear would be 16 fo
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import table, write_result  # noqa: E402
-
-PEAK = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
-        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
-
+from common import measure, table, write_result  # noqa: E402
 
 def step(args: list[str]) -> tuple[float, float]:
     """Seconds and peak MB of one qualcode command in a fresh process."""
-    start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", PEAK, sys.executable, "-m", "qualcode", *args],
-                            capture_output=True, text=True)
-    seconds = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"qualcode {' '.join(args)} failed:\n{result.stderr}")
-    return seconds, int(result.stdout.strip().splitlines()[-1]) / 1024
+    return measure([sys.executable, "-m", "qualcode", *args])
 
 
 def pipeline(folder: Path, interviews: int, words: int, scale: int) -> dict[str, tuple[float, float]]:

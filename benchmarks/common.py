@@ -46,6 +46,35 @@ def sample_project(folder: Path, copies: int) -> Path:
     return folder
 
 
+def study_project(folder: Path, interviews: int = 143) -> Path:
+    """The synthetic study (`qualcode demo generate`, seed 1), generated and indexed."""
+    sys.path.insert(0, str(ROOT))
+    from qualcode.demo import generate_corpus
+    from qualcode.project import Project
+
+    generate_corpus(folder, interviews=interviews, seed=1)
+    Project.open(folder)  # builds the index
+    return folder
+
+
+# Runs a command and prints its wall time and peak memory. A small wrapper process, because a child
+# forked from a large benchmark process inherits that process's memory high-water mark.
+MEASURE = ("import resource, subprocess, sys, time; start = time.perf_counter(); "
+           "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
+           "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
+
+
+def measure(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak MB of ``command`` in a new process; exits with its stderr if it fails."""
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr}")
+    seconds, peak_kb = result.stdout.split()
+    return float(seconds), int(peak_kb) / 1024
+
+
 def write_result(name: str, result: dict, path: str | None) -> None:
     if path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
