@@ -19,6 +19,10 @@ def adjudicate(
 ) -> None:
     """Take the codes the coders agree on; decide each disagreement (here, or offline with --list/--apply).
 
+    Compares the coders on the participant segments of documents all of them coded. Codes all of them applied go to the --as coder's log. Each disagreement is decided interactively (a apply, r reject, s skip, q stop; each decision is saved at once and the next run continues), or written by --list to a CSV with columns segment, code, label, one column per coder, decision, text: fill decision with apply or reject and read it back with --apply.
+
+    Events carry origin adjudicated; a rejection is recorded as a remove event so the decision is in the log. Re-running adds nothing already decided. See docs/coding.md.
+
     Example: qualcode adjudicate --coders alice,bob --as consensus --list to-decide.csv
     """
     from qualcode.adjudicate import read_decisions, write_list

@@ -25,6 +25,12 @@ def agree(
 ) -> None:
     """Agreement per code (p_o, κ, α, AC1, Brennan–Prediger, bootstrap CI) and pooled over codes.
 
+    Compares independent coders (include auto to measure the rules). Units are the participant segments of the documents any of the coders coded; a document a coder never opened is missing for that coder, while a segment the coder read and left uncoded is absent. --unit document compares code presence per interview. A parent code counts wherever it or a sub-code was applied; --depth 0 compares themes only.
+
+    Columns: code, label, units (pairable units), prevalence, p_o, kappa, kappa_type (cohen for two coders, fleiss for more), alpha (Krippendorff, nominal), ac1, bp, alpha_low, alpha_high (bootstrap CI for α), interpretation (Landis & Koch for κ; Krippendorff's .667/.800 for α), reason (why a value is undefined). Then a (mean over codes) row and set-valued α over whole code sets with MASI and Jaccard distances. Codes none of the coders applied are not listed.
+
+    The interval scheme, resample count and seed are printed on stderr; the same seed gives identical output. Units, coefficients and intervals: docs/agreement.md.
+
     Example: qualcode agree --coders alice,bob --codes 'LABOR*' --disagreements to-discuss.xlsx
     """
     from qualcode.project_agreement import AGREEMENT_COLUMNS

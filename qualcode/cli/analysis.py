@@ -11,9 +11,12 @@ import typer
 from qualcode.cli.common import FormatOption, emit, open_project, say, state
 
 CoderOption = Annotated[Optional[str], typer.Option("--coder", "-c", help="Count this coder's codings.")]
-ConsensusOption = Annotated[bool, typer.Option("--consensus", help="Count the adjudicated consensus log.")]
-MergeOption = Annotated[Optional[str], typer.Option("--merge", help="Merge several coders: union or majority.")]
-CodersOption = Annotated[Optional[str], typer.Option("--coders", help="With --merge: which coders (default: all human coders).")]
+ConsensusOption = Annotated[bool, typer.Option("--consensus", help="Count the adjudicated consensus log. Without --coder, "
+                                                "--consensus or --merge: consensus if it exists, else the only coder.")]
+MergeOption = Annotated[Optional[str], typer.Option("--merge", help="Merge several coders: union (a code counts on a segment "
+                                                    "when any coder applied it) or majority (more than half of them).")]
+CodersOption = Annotated[Optional[str], typer.Option("--coders", help="With --merge: which coders, comma-separated (default: "
+                                                     "every human coder, not auto).")]
 CodesOption = Annotated[Optional[str], typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
 DepthOption = Annotated[Optional[int], typer.Option(help="Only codes down to this depth (0 = themes); parents roll up sub-codes.")]
 
@@ -46,6 +49,14 @@ def matrix(ctx: typer.Context,
            coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None,
            fmt: FormatOption = None) -> None:
     """Theme x attribute matrix: codes (rows) by role, task force or any attribute (columns).
+
+    Rows are codes (a parent counts a segment once when it or any sub-code is applied); columns are the values of a participant attribute plus Total, and the first row, (N participants), is the number of participants per column. --by role,task_force makes columns such as law_enforcement / TF01.
+
+    --count participants counts each participant at most once per code ("41 of 60 law enforcement officials"); percent is that over the column's N (1 decimal); segments counts coded segments; coverage is the share of the column's participant words in coded segments (1 decimal).
+
+    -o writes CSV, XLSX (one sheet per count type and a Provenance sheet: project, codebook, version, sha256, codings, coders, qualcode version, command line) or Parquet (with the provenance as metadata). --long gives the tidy form, with columns code, label, column, n, count, value. --plot draws a heatmap with the values in the cells and N under each column.
+
+    Which codings are counted (--coder, --consensus, --merge), the codebook version and its sha256 are printed on stderr and stored in the provenance.
 
     Example: qualcode matrix --by role --count participants --depth 0 --consensus -o themes.xlsx --plot themes.png
     """
@@ -80,6 +91,10 @@ def cooccur(ctx: typer.Context,
             fmt: FormatOption = None) -> None:
     """Code x code co-occurrence: segments (or participants) with both codes, and their Jaccard index.
 
+    Columns: code_a, code_b, both, a, b, jaccard (both / (a + b - both)), most frequent first. A parent and its own sub-code are not paired. --plot draws the Jaccard matrix.
+
+    Which codings are counted (--coder, --consensus, --merge), the codebook version and its sha256 are printed on stderr.
+
     Example: qualcode cooccur --depth 1 --by-participant --consensus
     """
     from qualcode.export.tables import write_table
@@ -112,7 +127,9 @@ def quotes(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Code id
            fmt: FormatOption = None) -> None:
     """Exemplar quotes for a code per role (or any attribute): agreed-on segments first, then longer.
 
-    Markdown by default; -f csv|tsv|json|jsonl for data.
+    Markdown by default; -f csv, tsv, json or jsonl gives the columns segment, participant, role, task_force, coders, words, text. The choice is deterministic: segments more human coders applied the code to come first, then longer ones, then by segment id.
+
+    Which codings are counted (--coder, --consensus, --merge), the codebook version and its sha256 are printed on stderr.
 
     Example: qualcode quotes LABOR.DETECT --by role --per 2 --consensus
     """
@@ -139,8 +156,11 @@ def quotes(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Code id
 def report(ctx: typer.Context,
            output: Annotated[Path, typer.Option("--output", "-o", help="The .html (self-contained) or .md file.")] = Path("report.html"),
            coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None) -> None:
-    """Write the project report: corpus, codebook, theme x role and x task-force matrices with
-    heatmaps, co-occurrence, quotes, agreement and provenance, in one file that opens offline.
+    """Write the project report: corpus, codebook, themes by role and task force, quotes, agreement.
+
+    One self-contained page (images inlined, no external assets; it opens offline): the corpus by role and task force, the codebook tree, themes by role and by task force (participants, with heatmaps, and percentages), themes that occur together, exemplar quotes per theme, agreement between the human coders (when there are two or more) and provenance.
+
+    Which codings are counted (--coder, --consensus, --merge), the codebook version and its sha256 are printed on stderr and stored in the report's provenance.
 
     Example: qualcode report --consensus -o report.html
     """

@@ -9,6 +9,12 @@ import typer
 from qualcode.cli.common import FormatOption, ask, emit, open_project, say, state
 
 autocode_app = typer.Typer(help="Compute rule-based suggestions from the codebook's cues.\n\n"
+                                "Suggestions are computed for the segments of the speakers each code's cues.speakers names "
+                                "(participant segments by default) and stored in the index with their evidence. Re-running with an unchanged codebook, corpus and options does no work. --codes "
+                                "takes a pattern: 'LABOR*', or LABOR for the code and its sub-codes.\n\n"
+                                "--commit-as auto also writes every suggestion as the coder auto's codings (origin "
+                                "auto:<codebook sha>), so the rules can be compared with human coders like any other coder. "
+                                "How matching works: docs/autocode.md.\n\n"
                                 "Example: qualcode autocode --codes 'LABOR*'")
 CodesOption = Annotated[Optional[str], typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
 
@@ -18,12 +24,7 @@ def autocode(ctx: typer.Context, codes: CodesOption = None,
              doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
              fuzzy: Annotated[bool, typer.Option("--fuzzy/--no-fuzzy", help="Match misspelled variants of cue words.")] = True,
              commit_as: Annotated[Optional[str], typer.Option("--commit-as", help="Also write every suggestion as this coder's codings (e.g. auto).")] = None) -> None:
-    """Suggest codes for every participant segment and store them with their evidence.
-
-    Re-running with an unchanged codebook and corpus does no work.
-
-    Example: qualcode autocode --commit-as auto
-    """
+    """Compute and store suggestions (the help shown is autocode_app's, above)."""
     if ctx.invoked_subcommand is not None:
         return
     from rich.progress import Progress
@@ -53,6 +54,8 @@ def variants(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(h
              fmt: FormatOption = None) -> None:
     """List the misspelled variants fuzzy matching accepted (veto one with cues.not_variants).
 
+    Columns: code, cue, word, variant, phrase, score. To veto a variant, list the word in the code's cues.not_variants.
+
     Example: qualcode autocode variants LABOR.PARTNERS
     """
     emit(ctx, open_project(ctx).variants(code), ["code", "cue", "word", "variant", "phrase", "score"], fmt)
@@ -64,6 +67,10 @@ def evaluate(ctx: typer.Context, gold: Annotated[str, typer.Option(help="The hum
              top: Annotated[int, typer.Option(help="False positives / negatives to show per code.")] = 3,
              fmt: FormatOption = None) -> None:
     """Precision, recall, F1 and support per code, micro/macro averages, and the worst misses.
+
+    Compares the stored suggestions with the --gold coder's codings over the participant segments of the documents that coder coded. Columns: code, precision, recall, f1, support, tp, fp, fn, then a (micro) row (pooled counts) and a (macro) row (the mean of the defined per-code values).
+
+    In the table format it then lists up to --top false positives and false negatives per code with their text, on stderr.
 
     Example: qualcode autocode evaluate --gold alice --codes 'VCA*'
     """
@@ -102,6 +109,10 @@ def suggestions(ctx: typer.Context,
                 explain: Annotated[bool, typer.Option(help="Show each segment with the matched words marked.")] = False,
                 fmt: FormatOption = None) -> None:
     """List stored suggestions: segment, code, score, kinds, cues, matched words, text.
+
+    Columns: segment, code, score, kinds, cues, matched, text. kinds are among phrase, pattern, regex and fuzzy; score is 1 for exact evidence and the similarity for fuzzy.
+
+    --explain prints each segment with the matched words highlighted and every piece of evidence with its offsets in the segment text.
 
     Example: qualcode suggestions --code LABOR --explain
     """
@@ -143,6 +154,8 @@ def review(ctx: typer.Context, coder: Annotated[str, typer.Option("--coder", "-c
            code: Annotated[Optional[str], typer.Option(help="Only this code (and sub-codes).")] = None,
            doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None) -> None:
     """Walk the suggestions you have not decided: a accept, r reject, s skip, q quit (all saved at once).
+
+    Accepting (a) writes an add event with origin auto:<codebook sha>; rejecting (r) writes a reject event, so the suggestion is not offered again. The interactive qualcode code session also shows a segment's suggestions, with the matched words highlighted.
 
     Example: qualcode review --coder alice --code 'LABOR*'
     """

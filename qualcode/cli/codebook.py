@@ -10,7 +10,10 @@ import typer
 
 from qualcode.cli.common import FormatOption, emit, say, state
 
-app = typer.Typer(help="Check, show, export and import the thematic codebook.\n\nExample: qualcode codebook check codebooks/ecm.yaml",
+app = typer.Typer(help="Check, show, export and import the thematic codebook.\n\n"
+                       "Without a path argument the commands use the project's codebook (codebook: in qualcode.yaml); with one they "
+                       "work without a project. The format is described in docs/codebook.md.\n\n"
+                       "Example: qualcode codebook check codebooks/ecm.yaml",
                   no_args_is_help=True)
 
 PathArgument = Annotated[Optional[Path], typer.Argument(help="Codebook YAML (default: the project's codebook).", show_default=False)]
@@ -27,6 +30,8 @@ def _codebook_path(ctx: typer.Context, path: Path | None) -> Path:
 @app.command("check")
 def check(ctx: typer.Context, path: PathArgument = None) -> None:
     """Report every problem of a codebook as path:line: code ID: field: message (exit 1 if any).
+
+    All problems are reported at once, one per line on stdout: YAML syntax errors (with line and column), unknown keys (with the likely intended one), missing labels, duplicate ids, renamed_from collisions, regexes that do not compile, token patterns spaCy rejects, fuzzy outside 0-100, empty phrases, tabs, anchors and aliases, files over 4 MB. A good file prints OK: PATH: N codes in T themes, sha256 HEX.
 
     Example: qualcode codebook check codebooks/ecm.yaml
     """
@@ -47,6 +52,8 @@ def show(ctx: typer.Context, path: PathArgument = None,
          depth: Annotated[Optional[int], typer.Option(help="Show codes down to this depth (0 = themes only).")] = None,
          fmt: FormatOption = None) -> None:
     """Print the code tree: id, label and number of cues (-f json: the full structure).
+
+    In the table the id is indented by depth, and cues is the number of phrases, patterns and regexes. With -f csv, tsv or jsonl the columns are id, parent, depth, label, cues; -f json prints the whole codebook structure, cues included.
 
     Example: qualcode codebook show --depth 0
     """
@@ -69,7 +76,9 @@ def show(ctx: typer.Context, path: PathArgument = None,
 def export(ctx: typer.Context, path: PathArgument = None,
            output: Annotated[Path, typer.Option("--output", "-o", help="The .qdc file to write.")] = ...,
            format_: Annotated[str, typer.Option("--format", help="Exchange format: qdc (REFI-QDA codebook).")] = "qdc") -> None:
-    """Write the codebook as a REFI-QDA .qdc file (deterministic GUIDs: two exports are identical).
+    """Write the codebook as a REFI-QDA .qdc file for NVivo, ATLAS.ti, MAXQDA and QualCoder.
+
+    The file validates against the official Codebook.xsd (shipped in qualcode/export/schemas/). GUIDs are UUIDv5 of the code ids, so two exports are byte-identical. Each code's Description holds its definition, when-to-use, when-not-to-use, examples and a "qualcode id:" line; cues are not part of the format. Colours are written as #RRGGBB (an alpha channel is dropped: the schema has none).
 
     Example: qualcode codebook export --format qdc -o ecm.qdc
     """
@@ -84,6 +93,10 @@ def import_(source: Annotated[Path, typer.Argument(help="A REFI-QDA .qdc codeboo
             output: Annotated[Path, typer.Option("--output", "-o", help="The codebook YAML to write.")] = ...,
             force: Annotated[bool, typer.Option(help="Overwrite OUTPUT if it exists.")] = False) -> None:
     """Convert a REFI-QDA .qdc codebook (from NVivo, ATLAS.ti, MAXQDA, QualCoder) to qualcode YAML.
+
+    Converts the hierarchy, names (as labels), descriptions (split back into definition, when-to-use, when-not-to-use and examples when qualcode wrote them; otherwise the whole description is the definition) and colours (#RGB, #RRGGBB, #RRGGBBAA). Ids come from the "qualcode id:" line, else from the name: "Unpaid wages" under WORKING_CONDITIONS becomes WORKING_CONDITIONS.UNPAID_WAGES (made unique).
+
+    Files with a DTD or entity declarations are refused; an existing output file is kept unless --force. The result is validated before it is written.
 
     Example: qualcode codebook import nvivo-codes.qdc -o codebooks/nvivo.yaml
     """

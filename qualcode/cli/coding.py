@@ -19,6 +19,8 @@ def apply(ctx: typer.Context,
           memo: Annotated[Optional[str], typer.Option(help="A note on why the code applies.")] = None) -> None:
     """Apply a code to a segment (appends one event to codings/<coder>.jsonl).
 
+    The event is an add. An unknown segment or code is an error naming it, and nothing is written. A code listed in another code's renamed_from is stored under the live id.
+
     Example: qualcode apply TF01-LE-001#4 LABOR.DETECT --coder alice --memo "farm crews"
     """
     event = open_project(ctx).apply(segment, code, coder, memo=memo)
@@ -31,6 +33,8 @@ def unapply(ctx: typer.Context,
             coder: CoderOption) -> None:
     """Remove a code from a segment (appends a remove event; the log keeps the history).
 
+    Removing a code that is not applied is an error. A coding that was re-anchored to this segment is removed under its original offsets.
+
     Example: qualcode unapply TF01-LE-001#4 LABOR.DETECT --coder alice
     """
     open_project(ctx).unapply(segment, code, coder)
@@ -38,6 +42,10 @@ def unapply(ctx: typer.Context,
 
 
 codings_app = typer.Typer(help="List current codings; make and read coding spreadsheets.\n\n"
+                               "Without a sub-command: the current codings, one per row. --code includes sub-codes. "
+                               "Columns: segment, code, coder, origin, at, memo, status, text. status is ok, moved (same "
+                               "text, new place), fuzzy (re-anchored to a lightly edited text) or lost (the text is gone; "
+                               "segment is then DOC@START-END, and qualcode check reports it).\n\n"
                                "Example: qualcode codings --coder alice --code LABOR -f csv")
 CODING_COLUMNS = ["segment", "code", "coder", "origin", "at", "memo", "status", "text"]
 
@@ -48,10 +56,7 @@ def codings(ctx: typer.Context,
             code: Annotated[Optional[str], typer.Option(help="Only this code (and its sub-codes).")] = None,
             doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
             fmt: FormatOption = None) -> None:
-    """List current codings: segment, code, coder, origin, at, memo, status, text.
-
-    Example: qualcode codings --coder alice --code LABOR -f csv
-    """
+    """List current codings (the help shown is codings_app's, above)."""
     if ctx.invoked_subcommand is not None:
         return
     emit(ctx, open_project(ctx).codings(coder=coder, code=code, doc=doc), CODING_COLUMNS, fmt)
@@ -64,8 +69,9 @@ def code(ctx: typer.Context, coder: CoderOption,
          suggestions: Annotated[bool, typer.Option("--suggestions/--no-suggestions", help="Show stored autocode suggestions with the matched words highlighted.")] = True) -> None:
     """Code interactively: the next uncoded participant segment, with context and code keys.
 
-    Every action is saved at once; quitting or a crash loses nothing, and the next session resumes
-    where you stopped.
+    Shows the next participant segment you have not done, with the previous turn, the speaker, participant, role and task force, your codes on it and numbered code keys. Type code keys or code ids to toggle codes, Enter when done (next), s skip, b back, m TEXT memo, /WORDS search, g ID go to a segment, k keys, a accept the suggestions shown, ? all commands, q quit.
+
+    Every action is appended to your log at once; quitting or a crash loses nothing, and the next session resumes at the first segment not done. Blind by default: other coders' codings are never shown (--no-blind shows them). See docs/coding.md.
 
     Example: qualcode code --coder alice --doc TF02-PR-003 --code-filter 'LABOR*'
     """
@@ -81,6 +87,8 @@ def template(ctx: typer.Context, coder: CoderOption,
              layout: Annotated[str, typer.Option(help="columns: one column per code (mark with 1 or x); list: one 'codes' column.")] = "columns") -> None:
     """Write a coding spreadsheet: one row per participant segment, your current codes marked.
 
+    Columns: segment, document, participant, role, task_force, speaker, text, then one column per code with your current codes marked 1 (--layout list: one codes column instead, ids separated by ;). Fill it in and read it back with qualcode codings import.
+
     Example: qualcode codings template --coder alice -o alice.xlsx
     """
     count = open_project(ctx).coding_template(coder, output, doc=doc, layout=layout)
@@ -91,6 +99,8 @@ def template(ctx: typer.Context, coder: CoderOption,
 def import_sheet(ctx: typer.Context, sheet: Annotated[Path, typer.Argument(help="A filled coding sheet (.xlsx or .csv).")],
                  coder: CoderOption) -> None:
     """Record a filled coding sheet as your codings (only the differences; nothing if any row is invalid).
+
+    For the code columns the sheet has, marks (1, x, yes) add the code and cleared cells remove it. Only differences are written, so importing the same sheet again adds nothing. Unknown codes, unknown or repeated segments and unreadable marks are all reported with their row numbers, and then nothing is imported.
 
     Example: qualcode codings import alice.xlsx --coder alice
     """

@@ -12,7 +12,8 @@ from qualcode.output import FORMATS
 
 FormatOption = Annotated[
     Optional[str],
-    typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} (default: table).", show_default=False),
+    typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} (default: table). json is one list of objects, jsonl one object per line.",
+                 show_default=False),
 ]
 
 

@@ -20,6 +20,8 @@ def init(
 ) -> None:
     """Create a project: qualcode.yaml, participants.csv, transcripts/, codebooks/, codings/.
 
+    Also writes a .gitignore that ignores .qualcode/ (the derived index). participants.csv gets the header only, or a validated copy of --participants. A folder that is already a project is refused. The layout is described in docs/project.md.
+
     Example: qualcode init my-study --participants transcripts/participants.csv
     """
     from qualcode.project import Project
@@ -38,6 +40,8 @@ def import_(
 ) -> None:
     """Validate transcripts and copy them into transcripts/. If any file is invalid, nothing is copied.
 
+    Every file is checked first (decoding, format, at least one turn, a participant) and every problem is listed. --role and --task-force add or update the participant's row in participants.csv (id: --participant, else the file's stem); --participant with a file whose stem differs records the file name in that row's file column. A file of the same name with other content is refused unless --replace. Formats and speaker labels: docs/transcripts.md.
+
     Example: qualcode import interviews/TF03-LE-017.vtt --role law_enforcement --task-force TF03
     """
     project = open_project(ctx)
@@ -46,7 +50,9 @@ def import_(
 
 
 def docs(ctx: typer.Context, fmt: FormatOption = None) -> None:
-    """List documents: id, participant, role, task force, format, turns, speakers, segments, words.
+    """List the documents: participants, format and counts of turns, speakers, segments and words.
+
+    Columns: id, participant, role, task_force, format, turns, speakers, segments, words. participant, role and task_force join several values with ; (group interviews); turns counts turns after merging same-speaker runs; speakers counts distinct speaker labels; segments counts segments of every speaker; words counts the whitespace-separated tokens of participant and interviewer text together.
 
     Example: qualcode docs -f csv > documents.csv
     """
@@ -56,6 +62,8 @@ def docs(ctx: typer.Context, fmt: FormatOption = None) -> None:
 def show(ctx: typer.Context, doc: Annotated[str, typer.Argument(help="Document id (the file name without extension).")],
          fmt: FormatOption = None) -> None:
     """Print a document's segments (interviewer turns included) with ids, speaker, offsets and text.
+
+    For each segment: its id, speaker, kind and offsets, then the text. With -f csv, tsv, json or jsonl it gives the columns of qualcode segments instead.
 
     Example: qualcode show TF01-LE-001
     """
@@ -76,7 +84,9 @@ def segments(
     speaker: Annotated[str, typer.Option(help="participant, interviewer or all.")] = "participant",
     fmt: FormatOption = None,
 ) -> None:
-    """List segments: id, doc, n, speaker, kind, participant, start, end, text.
+    """List segments (default: the participant segments of every document).
+
+    Columns: id, doc, n, speaker, kind, participant, start, end, text. kind is participant or interviewer; start and end are offsets into the document's canonical text (docs/transcripts.md).
 
     Example: qualcode segments --doc TF02-PR-003 --speaker all -f jsonl
     """
@@ -89,8 +99,11 @@ def summary(
     progress: Annotated[bool, typer.Option("--progress", help="Coding progress per coder instead.")] = False,
     fmt: FormatOption = None,
 ) -> None:
-    """Documents, participants, participant segments and words per role (or task force);
-    --progress: per coder, participant segments done (coded or read) and codings.
+    """Documents, participants, participant segments and words per role or task force, or coding progress.
+
+    Columns: the --by value, documents, participants, segments, words (segments and words of participants only), then a Total row.
+
+    --progress shows coding progress per coder instead, with columns coder, segments_done (participant segments coded or read), segments, percent, codings.
 
     Example: qualcode summary --by task_force
     """
@@ -103,6 +116,8 @@ def summary(
 
 def check(ctx: typer.Context) -> None:
     """Validate the whole project; list every problem as file:line: message (exit 1 if any).
+
+    Checks the codebook (every problem qualcode codebook check finds), that every transcript parses, that every document has a participant with a role, that group-interview speakers map to participants, and that participants.csv is well-formed and has no duplicate ids; and the coding logs: bad lines, codings whose text was lost, codes the codebook does not know. Problems go to stdout, one per line.
 
     Example: qualcode check
     """
@@ -120,6 +135,8 @@ def check(ctx: typer.Context) -> None:
 
 def index(ctx: typer.Context, rebuild: Annotated[bool, typer.Option(help="Delete the index and build it again from the files.")] = False) -> None:
     """Bring the index (.qualcode/index.sqlite) up to date, or rebuild it from scratch.
+
+    Every command does this anyway; this one reports how many files were read, unchanged, removed and with problems. --rebuild deletes the index and builds it again from the files; listings are identical afterwards.
 
     Example: qualcode index --rebuild
     """

@@ -25,8 +25,11 @@ def generate(
     gold: Annotated[bool, typer.Option(help="Also write the ground truth as the coder 'gold' (for autocode evaluate --gold gold).")] = False,
     force: Annotated[bool, typer.Option(help="Write into a folder that is not empty, replacing its transcripts and codings.")] = False,
 ) -> None:
-    """Write a synthetic ECM study: transcripts (txt, md, vtt, docx), participants.csv, the codebook,
-    ground_truth.csv (the codes of every participant turn) and simulated coders' logs.
+    """Write a synthetic ECM study: transcripts, participants, the codebook, ground truth and coders' logs.
+
+    A complete project: interviews across 10 task forces with the study's role mix (60 law enforcement, 23 prosecutors, 55 victim service providers, 5 other at 143 interviews), participants.csv (role, task force, agency type, years on the task force), transcripts of realistic length (median --words participant words) in txt, md, vtt and docx, the ECM codebook, ground_truth.csv (the codes of every participant turn), and the logs of two or three simulated coders who follow the ground truth with per-code error rates (--gold also writes the ground truth as the coder gold).
+
+    Content is composed from a bank of answer passages written for qualcode (qualcode/demo_bank/), following the study's topic guide, with theme prevalences that differ by role. The same arguments give byte-identical output; --scale K makes K times as many interviews. make demo uses it.
 
     Example: qualcode demo generate demo-study --interviews 143 --seed 1
     """

@@ -26,7 +26,9 @@ def qdpx(ctx: typer.Context,
                                                        show_default=False)] = None) -> None:
     """Write the project as a REFI-QDA .qdpx file (two exports of the same project are identical).
 
-    Holds the codebook, coders, transcripts, participants as cases with their variables, and every coding.
+    A .qdpx is a zip with project.qde and sources/*.txt that NVivo, ATLAS.ti, MAXQDA and QualCoder import; qualcode's tests validate it against the official Project.xsd. It holds the codebook (same GUIDs as qualcode codebook export), one user per coder, one text source per document (the canonical text, UTF-8, LF), one case per participant, the variables role, task force and every participants.csv attribute on both cases and sources, and every current coding as a PlainTextSelection whose startPosition and endPosition are code-point offsets.
+
+    GUIDs are derived from ids, so two exports are identical. Codings whose text was lost (see qualcode check) or whose code is unknown are left out and counted.
 
     Example: qualcode export qdpx -o study.qdpx
     """
