@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -148,4 +149,11 @@ def test_generated_analysis_doc_is_up_to_date():
 def test_generated_quickstart_is_up_to_date():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_quickstart.py"), "--check"],
                             capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+
+
+def test_generated_cli_doc_is_up_to_date():
+    """docs/cli.md is the commands' --help; a narrow terminal must not change it."""
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_cli_doc.py"), "--check"],
+                            capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "40"})
     assert result.returncode == 0, result.stderr
