@@ -35,7 +35,9 @@ NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "
                 "twelve")
 PARTICIPANT_COLUMNS = ["participant_id", "role", "task_force", "file", "speaker", "agency_type", "years_on_task_force"]
 SUFFIX = {"txt": ".txt", "md": ".md", "vtt": ".vtt", "docx": ".docx"}
-CODEBOOK = Path(__file__).resolve().parents[1] / "codebooks" / "ecm.yaml"
+# the study's codebook, shipped inside the package (a byte-identical copy of codebooks/ecm.yaml; a
+# test keeps them equal) so an installed qualcode can build the demo without the repository
+CODEBOOK = Path(__file__).resolve().parent / "demo_bank" / "ecm.yaml"
 
 Progress = Callable[[int, int, str], None]
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 
 from qualcode.codebook import load_codebook
-from qualcode.demo import STUDY_ROLES, build_roster, event_line, generate_corpus, split_counts
+from qualcode.demo import CODEBOOK, STUDY_ROLES, build_roster, event_line, generate_corpus, split_counts
 from qualcode.demo_bank import ROLES, bank_problems, load_bank
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
@@ -49,6 +49,12 @@ def test_bank_covers_every_sub_code_and_is_well_formed():
         for role in ROLES:
             if bank.codes[code].raise_p[role] > 0:
                 assert any(role in p.roles for p in bank.by_code[code]), (code, role)
+
+
+def test_packaged_codebook_is_the_shipped_one():
+    # an installed qualcode builds the demo from its own copy; it must be the study's codebook
+    assert CODEBOOK.parent.name == "demo_bank"
+    assert CODEBOOK.read_bytes() == (ROOT / "codebooks" / "ecm.yaml").read_bytes()
 
 
 def test_role_mix_and_task_forces_of_the_full_study():
