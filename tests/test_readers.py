@@ -11,6 +11,8 @@ import datetime
 
 import pytest
 
+from conftest import ROOT
+
 from qualcode.errors import TranscriptError
 from qualcode.models import INTERVIEWER, PARTICIPANT
 from qualcode.segment import segment_transcript
@@ -646,6 +648,49 @@ def test_docx_with_colon_labels_and_nfc(tmp_path):
 def test_docx_header_and_text_in_one_paragraph(tmp_path):
     t = read_transcript(make_docx(tmp_path / "c.docx", ["Ana Ruiz   0:03\nHello.", "Ben Ode   0:09\nHi."]))
     assert turns(t) == [("Ana Ruiz", ["Hello."]), ("Ben Ode", ["Hi."])]
+
+
+RICH_BODY = """
+<w:p><w:r><w:t>Ana Ruiz</w:t><w:tab/><w:t xml:space="preserve"> 0:03</w:t></w:r></w:p>
+<w:p><w:r><w:t>one</w:t><w:br/><w:t>two</w:t><w:br w:type="textWrapping"/><w:t>three</w:t><w:br w:type="page"/>
+  <w:t>four</w:t><w:br w:type="column"/><w:cr/><w:t>co</w:t><w:noBreakHyphen/><w:t>lead</w:t><w:ptab w:relativeTo="margin"
+  w:alignment="right" w:leader="none"/><w:t/></w:r>
+  <w:hyperlink r:id="rId9"><w:r><w:t>a link</w:t></w:r><w:r><w:t xml:space="preserve"> text </w:t></w:r></w:hyperlink>
+  <w:ins w:id="1" w:author="x" w:date="2026-01-01T00:00:00Z"><w:r><w:t>inserted, not read</w:t></w:r></w:ins>
+  <w:r><w:t> </w:t><w:drawing/><w:lastRenderedPageBreak/><w:t>end</w:t></w:r></w:p>
+<w:tbl><w:tr><w:tc><w:p><w:r><w:t>in a table, not read</w:t></w:r></w:p></w:tc></w:tr></w:tbl>
+<w:p/>
+<w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t>Ben Ode:</w:t></w:r><w:r><w:t>\u00c9t\u00e9</w:t></w:r></w:p>
+"""
+
+
+def rich_docx(path):
+    """A Word file using every run element python-docx turns into text, and some it skips."""
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    body = document.element.body
+    namespaces = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+                  'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+    for element in parse_xml(f"<w:body {namespaces}>{RICH_BODY}</w:body>"):
+        body.insert(len(body) - 1, element)  # before the section properties
+    document.save(str(path))
+    return path
+
+
+def test_docx_text_is_what_python_docx_reads(tmp_path):
+    import docx
+
+    from qualcode.transcripts.docx import docx_paragraphs
+
+    files = [rich_docx(tmp_path / "rich.docx"), make_docx(tmp_path / "teams.docx", TEAMS_DOCX),
+             *sorted((ROOT / "transcripts").glob("*.docx"))]
+    for path in files:
+        expected = [p.text for p in docx.Document(str(path)).paragraphs]
+        assert docx_paragraphs(path.read_bytes(), path.name) == expected, path.name
+    paragraphs = docx_paragraphs((tmp_path / "rich.docx").read_bytes(), "rich.docx")
+    assert paragraphs[1] == "one\ntwo\nthreefour\nco-lead\ta link text  end"
 
 
 @pytest.mark.parametrize("data", [b"not a zip at all", b"PK\x03\x04garbage"])

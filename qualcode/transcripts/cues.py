@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from qualcode.errors import TranscriptError, problem
 from qualcode.transcripts.builder import Block
@@ -92,7 +92,7 @@ def _cues_to_blocks(cues: list[Cue], settings: ReaderSettings) -> list[Block]:
 def _cue_label(text: str) -> Label | None:
     """A ``Name:`` at the start of a cue is where caption files put the speaker: a strong label."""
     label = find_label(text)
-    return replace(label, strong=True) if label is not None and label.text else label
+    return Label(label.name, label.text, label.time, True) if label is not None and label.text else label
 
 
 def _clock(time: str) -> str:

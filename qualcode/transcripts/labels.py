@@ -52,6 +52,8 @@ class Label:
 
 
 def split_leading_time(line: str) -> tuple[str | None, str]:
+    if not line or not (line[0] in "\\[(#" or line[0].isdecimal()):  # what LEADING_TIME can start with
+        return None, line
     match = LEADING_TIME.match(line)
     if not match:
         return None, line
@@ -59,14 +61,23 @@ def split_leading_time(line: str) -> tuple[str | None, str]:
     return time, line[match.end() :]
 
 
+# A literal each HEADERS pattern needs (checked first: most lines are prose and need no regex).
+HEADER_NEEDS = ("  ", "):", "[", ": ")
+
+
 def find_label(line: str) -> Label | None:
     """The label a line starts with, if it has the shape of one (acceptance is decided later)."""
-    for pattern in HEADERS:
-        match = pattern.match(line)
+    for pattern, needed in zip(HEADERS, HEADER_NEEDS):
+        match = pattern.match(line) if needed in line else None
         if match:
             time = match.groupdict().get("time") or match.groupdict().get("clock")
             return Label(match.group("name").strip(), None, time, True)
     time, rest = split_leading_time(line)
+    if ":" not in rest:  # every label below needs a colon except a [generic] bracket label
+        match = BRACKET_LABEL.match(rest) if rest.startswith("[") else None
+        if match and GENERIC.match(match.group("name").strip()):
+            return Label(match.group("name").strip(), match.group("text"), time, True)
+        return None
     match = BOLD_LABEL.match(rest)
     if match:
         name = match.group("name") or match.group("name2")
@@ -111,13 +122,13 @@ def accepted_speakers(labels: list[Label], interviewers: frozenset[str], non_spe
     """The label names of one file that are speakers (compared case-insensitively)."""
     weak_counts = Counter(speaker_key(label.name) for label in labels if not label.strong)
     accepted = set()
-    for label in labels:
-        key = speaker_key(label.name)
+    for name, strong in {(label.name, label.strong) for label in labels}:  # each spelling decided once
+        key = speaker_key(name)
         if key in non_speakers or not key:
             continue
-        if is_known(label.name, interviewers):
+        if is_known(name, interviewers):
             accepted.add(key)
-        elif looks_like_name(label.name) and (label.strong or weak_counts[key] >= 2):
+        elif looks_like_name(name) and (strong or weak_counts[key] >= 2):
             accepted.add(key)
     return accepted
 
