@@ -18,17 +18,13 @@ class ReaderSettings:
     non_speaker_labels: tuple[str, ...] = DEFAULT_NON_SPEAKERS
     footers: tuple[str, ...] = DEFAULT_FOOTERS
     _footer_res: tuple[re.Pattern, ...] = field(init=False, repr=False, compare=False)
+    interviewers: frozenset[str] = field(init=False, repr=False, compare=False)  # labels as speaker keys
+    non_speakers: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_footer_res", tuple(re.compile(rf"^\s*{f}\s*$") for f in self.footers))
-
-    @property
-    def interviewers(self) -> frozenset[str]:
-        return frozenset(speaker_key(label) for label in self.interviewer_labels)
-
-    @property
-    def non_speakers(self) -> frozenset[str]:
-        return frozenset(speaker_key(label) for label in self.non_speaker_labels)
+        object.__setattr__(self, "interviewers", frozenset(speaker_key(label) for label in self.interviewer_labels))
+        object.__setattr__(self, "non_speakers", frozenset(speaker_key(label) for label in self.non_speaker_labels))
 
     def is_footer(self, line: str) -> bool:
         return any(pattern.match(line) for pattern in self._footer_res)
