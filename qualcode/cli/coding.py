@@ -100,7 +100,7 @@ def import_sheet(ctx: typer.Context, sheet: Annotated[Path, typer.Argument(help=
                  coder: CoderOption) -> None:
     """Record a filled coding sheet as your codings (only the differences; nothing if any row is invalid).
 
-    For the code columns the sheet has, marks (1, x, yes) add the code and cleared cells remove it. Only differences are written, so importing the same sheet again adds nothing. Unknown codes, unknown or repeated segments and unreadable marks are all reported with their row numbers, and then nothing is imported.
+    For the code columns the sheet has, marks (1, x, yes, y, true, ✓ or ✔; case ignored) add the code and cleared cells (or 0, no, n, false, -) remove it. Only differences are written, so importing the same sheet again adds nothing. Unknown codes, unknown or repeated segments and unreadable marks are all reported with their row numbers, and then nothing is imported.
 
     Example: qualcode codings import alice.xlsx --coder alice
     """
