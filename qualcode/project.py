@@ -387,6 +387,9 @@ class Project(CodingMixin, AutocodeMixin, AgreementMixin, AnalysisMixin):
             from qualcode.codebook import check_codebook
 
             problems.extend(check_codebook(self.codebook_path)[1])
+        else:
+            problems.append(problem(self.config.codebook, None, "no such codebook file: put your codebook here (e.g. a "
+                                    "copy of the shipped codebooks/ecm.yaml) or name another under 'codebook:' in qualcode.yaml"))
         problems.extend(self.coding_problems())
         return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
 

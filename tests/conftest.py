@@ -54,6 +54,7 @@ def make_sample_project(folder: Path) -> Path:
 
     Project.init(folder, participants=SAMPLES / "participants.csv")
     shutil.copyfile(SAMPLES / "qualcode.yaml", folder / "qualcode.yaml")
+    shutil.copyfile(SAMPLES.parent / "codebooks" / "ecm.yaml", folder / "codebooks" / "ecm.yaml")
     Project.open(folder).import_transcripts(sample_files())
     return folder
 

@@ -235,6 +235,13 @@ def test_check_passes_on_the_samples(sample_project):
     assert Project.open(sample_project).check() == []
 
 
+def test_check_reports_a_missing_codebook(empty_project):
+    # init names codebooks/codebook.yaml in qualcode.yaml but cannot know which codebook to put there
+    assert [str(p) for p in Project.open(empty_project).check()] == [
+        "codebooks/codebook.yaml: no such codebook file: put your codebook here (e.g. a copy of the shipped "
+        "codebooks/ecm.yaml) or name another under 'codebook:' in qualcode.yaml"]
+
+
 def test_summary_by_role_adds_up(sample_project):
     rows = Project.open(sample_project).summary("role")
     assert [r["role"] for r in rows] == ["law_enforcement", "other", "prosecutor", "victim_service_provider", "Total"]
