@@ -51,7 +51,11 @@ def find_project_root(explicit: str | Path | None = None, cwd: Path | None = Non
     if given:
         root = Path(given).expanduser().resolve()
         if not (root / CONFIG_NAME).is_file():
-            raise ProjectError(problem(root, None, f"not a qualcode project (no {CONFIG_NAME}); run 'qualcode init {given}'"))
+            here = (cwd or Path.cwd()).resolve()
+            inside = next((f for f in (here, *here.parents) if (f / CONFIG_NAME).is_file()), None)
+            hint = (f"you are inside the project {inside}: drop --project, or give its path from here" if inside
+                    else f"run 'qualcode init {given}' to make one")
+            raise ProjectError(problem(root, None, f"not a qualcode project (no {CONFIG_NAME}); {hint}"))
         return root
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):

@@ -52,7 +52,16 @@ def test_user_mistake_is_one_line_exit_1_no_traceback(tmp_path):
     result = run_cli("-p", tmp_path, "docs")
     assert result.code == 1
     assert result.out == ""
-    assert result.err == f"Error: {tmp_path}: not a qualcode project (no qualcode.yaml); run 'qualcode init {tmp_path}'\n"
+    assert result.err == f"Error: {tmp_path}: not a qualcode project (no qualcode.yaml); run 'qualcode init {tmp_path}' to make one\n"
+
+
+def test_project_path_given_from_inside_a_project_says_so(empty_project, monkeypatch):
+    # -p my-study typed from inside my-study: advising 'qualcode init' would nest a second project
+    monkeypatch.chdir(empty_project)
+    result = run_cli("-p", "p", "docs")
+    assert result.code == 1
+    assert result.err == (f"Error: {empty_project / 'p'}: not a qualcode project (no qualcode.yaml); you are inside "
+                          f"the project {empty_project}: drop --project, or give its path from here\n")
 
 
 def test_import_error_names_the_file_and_writes_nothing(empty_project, tmp_path):
