@@ -34,7 +34,10 @@ class AgreementMixin:
     def agreement_input(self, coders: list[str], unit: str = "segment", codes: str | None = None,
                         depth: int | None = None) -> AgreementInput:
         """Each coder's decision per unit and code. A document a coder never opened is missing
-        (NaN) for that coder, not "absent"; a parent code counts when it or a sub-code is applied."""
+        (NaN) for that coder, not "absent"; so is, with segment units, a segment the coder has not
+        reached in a document they work through segment by segment (one with ``seen`` marks: a
+        segment there is decided once coded or marked seen). A parent code counts when it or a
+        sub-code is applied."""
         import numpy as np
 
         if unit not in ("segment", "document"):
@@ -61,9 +64,11 @@ class AgreementMixin:
         leaf_sets = []
         for c, coder in enumerate(coders):
             applied = np.zeros((len(segments), len(all_codes)), dtype=np.int8)
-            for segment, code in self._held_pairs(coder):
+            held = self._held_pairs(coder)
+            for segment, code in held:
                 if segment in seg_index and code in code_index:
                     applied[seg_index[segment], code_index[code]] = 1
+            unreached = self._unreached(coder, segments, {segment for segment, _ in held})
             if unit == "document":
                 per_doc = np.zeros((len(docs), len(all_codes)), dtype=np.int8)
                 np.maximum.at(per_doc, doc_of, applied)
@@ -71,9 +76,21 @@ class AgreementMixin:
             data[c] = (applied.astype(np.int32) @ rollup > 0)
             unit_docs = [s["doc"] for s in segments] if unit == "segment" else docs
             missing = np.array([d not in opened[coder] for d in unit_docs], dtype=bool)
+            if unit == "segment":
+                missing |= unreached
             data[c][missing] = np.nan
             leaf_sets.append(_code_sets(applied, missing, all_codes, rollup.any(axis=1)))
         return AgreementInput(coders, unit, units, chosen, data, leaf_sets)
+
+    def _unreached(self, coder: str, segments: list[dict], coded: set[str]):
+        """Per segment: True where the coder works through its document segment by segment (has
+        ``seen`` marks there) but has neither coded nor marked this segment yet."""
+        import numpy as np
+
+        seen = self.index.seen_segments(coder)
+        paced = {doc for doc, _, _ in seen}
+        return np.array([s["doc"] in paced and s["id"] not in coded and (s["doc"], s["start"], s["end"]) not in seen
+                         for s in segments], dtype=bool)
 
     def agreement(self, coders: list[str], unit: str = "segment", codes: str | None = None, depth: int | None = None,
                   ci: float = 0.95, boot: int = 2000, seed: int = 0) -> AgreementResult:

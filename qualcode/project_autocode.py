@@ -97,12 +97,11 @@ class AutocodeMixin:
         origin = self.auto_origin()
         events = [new_event(coder, "add", s["doc"], s["start"], s["end"], s["text"], s["code"], origin=origin)
                   for s in self.suggestions() if (s["segment"], s["code"]) not in held]
-        # the rules read every document: one ``seen`` per document without a suggestion keeps those
-        # documents "coded, nothing applied" rather than "missing" in agreement statistics
+        # the rules read every document: a document without any suggestion gets ``seen`` on each of
+        # its segments, so it counts as "coded, nothing applied", not "missing", in agreement
         opened = {e.doc for e in events} | self.coded_documents(coder)
         for segment in self.segments(speaker="participant"):
             if segment["doc"] not in opened:
-                opened.add(segment["doc"])
                 events.append(new_event(coder, "seen", segment["doc"], segment["start"], segment["end"], segment["text"]))
         self._append(coder, events)
         return sum(e.op == "add" for e in events)

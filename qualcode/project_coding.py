@@ -188,15 +188,23 @@ class CodingMixin:
         if problems:
             raise QualcodeError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
         held = self._held(coder)
+        by_segment: dict[str, set[str]] = {}
+        for seg, code in held:
+            by_segment.setdefault(seg, set()).add(code)
+        seen = self.index.seen_segments(coder)
         events: list[Event] = []
         for row in rows:
             segment = self.index.segment(row.segment)
-            have = {code for (seg, code) in held if seg == row.segment} & covered
+            before = by_segment.get(row.segment, set())
+            have = before & covered
             for code in sorted(row.codes - have):
                 events.append(new_event(coder, "add", segment["doc"], segment["start"], segment["end"], segment["text"], code))
             for code in sorted(have - row.codes):
                 events += [new_event(coder, "remove", c["doc"], c["start"], c["end"], c["text"], c["code"])
                            for c in held[(row.segment, code)]]
+            if not row.codes and not before - covered and (segment["doc"], segment["start"], segment["end"]) not in seen:
+                # a row left empty is a decision (no code), as Enter is in the session
+                events.append(new_event(coder, "seen", segment["doc"], segment["start"], segment["end"], segment["text"]))
         self._append(coder, events)
         return events
 

@@ -35,7 +35,8 @@ STEPS = [
      "qualcode -p my-study code --coder alice --doc TF05-OTH-009 --code-filter 'LABOR*' --no-suggestions", 0,
      "/wage theft\n2\n\nq\n"),
     ("Or one coding at a time.", "qualcode -p my-study apply TF05-OTH-009#4 LABOR.PARTNERS --coder alice", 0, None),
-    ("The rules as one more coder, and agreement between the rules and alice on the document she coded.",
+    ("The rules as one more coder, and agreement between the rules and alice on the segments she has decided so far "
+     "(the rest of her document counts as missing for her, not as 'no code', until she reaches it).",
      "qualcode -p my-study autocode --commit-as auto", 0, None),
     ("", "qualcode -p my-study agree --coders auto,alice --codes LABOR --boot 200 --seed 1", 0, None),
     ("The theme × role matrix (participants who raised each theme), by the rules' codings.",

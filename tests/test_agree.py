@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, run_cli
@@ -17,7 +18,8 @@ from qualcode.project import Project
 @pytest.fixture
 def two_coders(project_copy) -> tuple[Path, list[str]]:
     """alice and bob code the first four participant segments of TF05-OTH-009 with LABOR.DEFN:
-    alice on segments 1 and 2, bob on 1 and 3; both read all four (segment 4: both absent)."""
+    alice on segments 1 and 2, bob on 1 and 3; both mark the others of the four as read (segment
+    4: both absent) and have not reached segments 5-18 yet."""
     shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", project_copy / "codebooks" / "ecm.yaml")
     project = Project.open(project_copy)
     segs = [s["id"] for s in project.segments("TF05-OTH-009")][:4]
@@ -34,17 +36,38 @@ def test_hand_computed_values(two_coders):
     folder, _ = two_coders
     result = Project.open(folder).agreement(["alice", "bob"], codes="LABOR.DEFN", boot=0)
     [row] = result.rows
-    # units: the 18 participant segments of TF05-OTH-009 (both opened it); segments 5-18 both absent
-    # p_o = 16/18; kappa: p_e = (2/18)^2 + (16/18)^2; alpha from the coincidence matrix
-    p_o = 16 / 18
-    p_e = (2 / 18) ** 2 + (16 / 18) ** 2
-    n, n1 = 36, 4
+    # units: the 4 segments both coders went through; segments 5-18 of TF05-OTH-009 neither reached
+    # alice 1 1 0 0, bob 1 0 1 0: p_o = 2/4; kappa: p_e = .5 * .5 + .5 * .5; alpha from the
+    # coincidence matrix (n = 8 values, 4 of them 1; 4 ordered disagreeing pairs)
+    p_o, p_e = 2 / 4, 0.5
+    n, n1 = 8, 4
     alpha = 1 - (4 / n) / (2 * n1 * (n - n1) / (n * (n - 1)))
-    assert (row["code"], row["units"], row["kappa_type"]) == ("LABOR.DEFN", 18, "cohen")
+    assert (row["code"], row["units"], row["kappa_type"]) == ("LABOR.DEFN", 4, "cohen")
     assert row["p_o"] == round(p_o, 3)
-    assert row["kappa"] == round((p_o - p_e) / (1 - p_e), 3)
-    assert row["alpha"] == round(alpha, 3)
-    assert row["prevalence"] == round(4 / 36, 3)
+    assert row["kappa"] == round((p_o - p_e) / (1 - p_e), 3) == 0.0
+    assert row["alpha"] == round(alpha, 3) == 0.125
+    assert row["prevalence"] == round(4 / 8, 3)
+
+
+def test_segments_not_yet_reached_are_missing_not_absent(two_coders):
+    """In a document coded segment by segment (seen marks), a segment neither coded nor marked is
+    not a decision yet; in a document coded without seen marks (apply, sheets), every segment is."""
+    folder, segs = two_coders
+    project = Project.open(folder)
+    given = project.agreement_input(["alice", "bob"], codes="LABOR.DEFN")
+    doc_units = [i for i, u in enumerate(given.units) if u.startswith("TF05-OTH-009")]
+    decided = [i for i in doc_units if given.data[0, i, 0] == given.data[0, i, 0]]
+    assert [given.units[i] for i in decided] == segs
+    later = project.segments("TF05-OTH-009")[10]["id"]
+    project.mark_seen(later, "alice")
+    project.mark_seen(later, "bob")
+    assert Project.open(folder).agreement(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == 5
+    other = project.segments("TF02-PR-003")
+    project.apply(other[0]["id"], "PROS.PLEA", "alice")
+    project.apply(other[1]["id"], "PROS.PLEA", "bob")
+    given = project.agreement_input(["alice", "bob"], codes="PROS.PLEA")
+    in_doc = [i for i, u in enumerate(given.units) if u.startswith("TF02-PR-003")]
+    assert len(in_doc) == 28 and not np.isnan(given.data[:, in_doc, 0]).any()  # all 28 decided by both
 
 
 def test_a_document_not_opened_is_missing_not_absent(two_coders):
@@ -58,7 +81,7 @@ def test_a_document_not_opened_is_missing_not_absent(two_coders):
     assert len(doc_units) == 28 and all(bob[i, 0] != bob[i, 0] for i in doc_units)  # NaN: missing
     result = project.agreement(["alice", "bob"], codes="PROS.PLEA", boot=0)
     [row] = result.rows
-    assert row["units"] == 18  # only the units both coded are pairable
+    assert row["units"] == 4  # only the units both decided are pairable (the four of TF05-OTH-009)
     assert row["alpha"] is None and row["reason"].startswith("no variation")
 
 

@@ -63,7 +63,11 @@ def test_import_writes_only_the_differences_and_again_nothing(coded, tmp_path):
     rows[3][partners] = "X"
     write_csv(sheet, rows)
     events = project.import_coding_sheet(sheet, "alice")
-    assert [(e.op, e.code) for e in events] == [("remove", "LABOR.DEFN"), ("add", "LABOR.PARTNERS"), ("add", "LABOR.PARTNERS")]
+    assert [(e.op, e.code) for e in events if e.op != "seen"] == [
+        ("remove", "LABOR.DEFN"), ("add", "LABOR.PARTNERS"), ("add", "LABOR.PARTNERS")]
+    # every row left empty is a decision ("no code"), recorded as read, as Enter is in the session
+    assert [e.start for e in events if e.op == "seen"] == [s["start"] for s in project.segments("TF05-OTH-009")
+                                                           if s["id"] not in segs[1:3]]
     assert sorted((r["segment"], r["code"]) for r in project.codings(coder="alice")) == [
         (segs[1], "LABOR.PARTNERS"), (segs[2], "LABOR.PARTNERS")]
     assert run_cli("-p", coded, "codings", "import", sheet, "--coder", "alice").err == "alice: 0 codings added, 0 removed\n"
@@ -83,7 +87,7 @@ def test_xlsx_round_trip(coded, tmp_path):
     book.save(sheet)
     events = project.import_coding_sheet(sheet, "bob")
     segs = project.segments("TF03-PR-006")
-    assert [(e.code, e.start) for e in events] == [("PROS.PLEA", segs[0]["start"]), ("PROS.CHARGE", segs[2]["start"])]
+    assert [(e.code, e.start) for e in events if e.op == "add"] == [("PROS.PLEA", segs[0]["start"]), ("PROS.CHARGE", segs[2]["start"])]
 
 
 def test_list_layout_uses_a_codes_column(coded, tmp_path):
@@ -94,7 +98,7 @@ def test_list_layout_uses_a_codes_column(coded, tmp_path):
     assert rows[0][-1] == "codes"
     rows[1][-1] = "LABOR.DEFN; LABOR.PARTNERS"
     write_csv(sheet, rows)
-    assert sorted(e.code for e in project.import_coding_sheet(sheet, "carol")) == ["LABOR.DEFN", "LABOR.PARTNERS"]
+    assert sorted(e.code for e in project.import_coding_sheet(sheet, "carol") if e.op == "add") == ["LABOR.DEFN", "LABOR.PARTNERS"]
 
 
 def test_invalid_rows_are_all_reported_and_nothing_is_imported(coded, tmp_path):

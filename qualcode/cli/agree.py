@@ -39,8 +39,9 @@ def agree(
     names = [c.strip() for c in coders.split(",") if c.strip()]
     result = project.agreement(names, unit=unit, codes=codes, depth=depth, ci=ci, boot=boot, seed=seed)
     what = "participant segments of the documents" if unit == "segment" else "documents"
-    say(f"Units: {len(result.input.units)} {what} coded by any of {', '.join(names)} "
-        f"(a document a coder did not open is missing for that coder). {result.scheme}.")
+    say(f"Units: {len(result.input.units)} {what} coded by any of {', '.join(names)}; missing for a coder: a "
+        f"document they did not open{', or a segment not yet reached where they mark segments as read' if unit == 'segment' else ''}"
+        f" (the units column counts units two or more coders decided). {result.scheme}.")
     if result.skipped:
         say(f"{result.skipped} codes that none of these coders applied are not listed.")
     emit(ctx, result.rows + result.pooled, AGREEMENT_COLUMNS, fmt)

@@ -100,10 +100,11 @@ def import_sheet(ctx: typer.Context, sheet: Annotated[Path, typer.Argument(help=
                  coder: CoderOption) -> None:
     """Record a filled coding sheet as your codings (only the differences; nothing if any row is invalid).
 
-    For the code columns the sheet has, marks (1, x, yes, y, true, ✓ or ✔; case ignored) add the code and cleared cells (or 0, no, n, false, -) remove it. Only differences are written, so importing the same sheet again adds nothing. Unknown codes, unknown or repeated segments and unreadable marks are all reported with their row numbers, and then nothing is imported.
+    For the code columns the sheet has, marks (1, x, yes, y, true, ✓ or ✔; case ignored) add the code and cleared cells (or 0, no, n, false, -) remove it. Only differences are written, so importing the same sheet again adds nothing; a row left with no code is recorded as read (a decision: no code), as Enter is in the session. Unknown codes, unknown or repeated segments and unreadable marks are all reported with their row numbers, and then nothing is imported.
 
     Example: qualcode codings import alice.xlsx --coder alice
     """
     events = open_project(ctx).import_coding_sheet(sheet, coder)
-    added = sum(e.op == "add" for e in events)
-    say(f"{coder}: {added} codings added, {len(events) - added} removed")
+    added, removed = sum(e.op == "add" for e in events), sum(e.op == "remove" for e in events)
+    marked = sum(e.op == "seen" for e in events)
+    say(f"{coder}: {added} codings added, {removed} removed" + (f"; {marked} rows left empty marked as read" if marked else ""))
