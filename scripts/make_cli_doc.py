@@ -31,8 +31,9 @@ apply to all commands go before the command; listing commands also accept `-f` a
 
 {options}
 
-Data goes to stdout; messages go to stderr. A user mistake prints `Error: <file>:<line>: <message>`
-on stderr and exits with status 1, writing nothing. The column names below are stable: scripts may
+Data goes to stdout; messages go to stderr. A user mistake prints one line `Error: <message>` on
+stderr (starting with `<file>:<line>:` when a file is at fault) and exits with status 1, writing
+nothing. The column names below are stable: scripts may
 rely on them. `qualcode COMMAND --help` prints the same text as each section below."""
 
 

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +167,11 @@ def test_generated_cli_doc_is_up_to_date():
     result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_cli_doc.py"), "--check"],
                             capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "40"})
     assert result.returncode == 0, result.stderr
+
+
+def test_apply_to_an_interviewer_turn_says_analyses_leave_it_out(project_copy):
+    shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", project_copy / "codebooks" / "ecm.yaml")
+    result = run_cli("-p", project_copy, "apply", "TF05-OTH-009#3", "LABOR.PARTNERS", "--coder", "alice")
+    assert result.code == 0
+    assert result.err == ("alice: LABOR.PARTNERS applied to TF05-OTH-009#3\nNote: TF05-OTH-009#3 is an interviewer turn; "
+                          "matrices, quotes and agreement count participant segments only\n")

@@ -12,7 +12,7 @@ from qualcode.cli.common import FormatOption, emit, open_project, say, state
 
 CoderOption = Annotated[Optional[str], typer.Option("--coder", "-c", help="Count this coder's codings.")]
 ConsensusOption = Annotated[bool, typer.Option("--consensus", help="Count the adjudicated consensus log. Without --coder, "
-                                                "--consensus or --merge: consensus if it exists, else the only coder.")]
+                                                "--consensus or --merge: consensus if it exists, else the only human coder (rule coders such as auto are left out; name them with --coder).")]
 MergeOption = Annotated[Optional[str], typer.Option("--merge", help="Merge several coders: union (a code counts on a segment "
                                                     "when any coder applied it) or majority (more than half of them).")]
 CodersOption = Annotated[Optional[str], typer.Option("--coders", help="With --merge: which coders, comma-separated (default: "

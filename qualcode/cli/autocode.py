@@ -127,7 +127,7 @@ def suggestions(ctx: typer.Context,
         console.rule(f"{row['segment']}  {row['code']}  score {row['score']}")
         console.print(highlight(row["text"], row["evidence"]))
         for e in row["evidence"]:
-            console.print(f"  {e['kind']}: {e['cue']!r} matched {e['matched']!r} at {e['start']}-{e['end']}", markup=False)
+            console.print(f"  {e['kind']}: '{e['cue']}' matched '{e['matched']}' at {e['start']}-{e['end']}", markup=False)
 
 
 def highlight(text: str, evidence: list[dict]) -> str:

@@ -19,12 +19,15 @@ def apply(ctx: typer.Context,
           memo: Annotated[Optional[str], typer.Option(help="A note on why the code applies.")] = None) -> None:
     """Apply a code to a segment (appends one event to codings/<coder>.jsonl).
 
-    The event is an add. An unknown segment or code is an error naming it, and nothing is written. A code listed in another code's renamed_from is stored under the live id.
+    The event is an add. An unknown segment or code is an error naming it, and nothing is written. A code listed in another code's renamed_from is stored under the live id. A code on an interviewer turn is kept, with a note that analyses count participant segments only.
 
     Example: qualcode apply TF01-LE-001#4 LABOR.DETECT --coder alice --memo "farm crews"
     """
-    event = open_project(ctx).apply(segment, code, coder, memo=memo)
+    project = open_project(ctx)
+    event = project.apply(segment, code, coder, memo=memo)
     say(f"{coder}: {event.code} applied to {segment}")
+    if project.index.segment(segment)["kind"] != "participant":
+        say(f"Note: {segment} is an interviewer turn; matrices, quotes and agreement count participant segments only")
 
 
 def unapply(ctx: typer.Context,
