@@ -11,9 +11,12 @@ from qualcode.transcripts.settings import ReaderSettings
 def segment_transcript(transcript: Transcript, unit: str, settings: ReaderSettings) -> list[Segment]:
     """Segments with ids ``<doc>#<n>`` (n from 1); each segment's text is ``text[start:end]``."""
     pieces = list(_pieces(transcript, unit))
+    kinds: dict[str | None, str] = {}  # a speaker's kind is decided once, not per segment
     segments = []
     for n, (speaker, span) in enumerate(pieces, start=1):
-        kind = INTERVIEWER if settings.is_interviewer(speaker) else PARTICIPANT
+        kind = kinds.get(speaker)
+        if kind is None:
+            kind = kinds[speaker] = INTERVIEWER if settings.is_interviewer(speaker) else PARTICIPANT
         text = transcript.text[span.start : span.end]
         segments.append(Segment(f"{transcript.doc_id}#{n}", transcript.doc_id, n, span.start, span.end, speaker, kind, text))
     return segments
