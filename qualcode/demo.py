@@ -72,7 +72,8 @@ class DemoReport:
 
     def summary(self) -> str:
         formats = ", ".join(f"{k} {v}" for k, v in self.formats.items())
-        return (f"Wrote {self.interviews} interviews ({self.words:,} words; {formats}) across {self.task_forces} "
+        return (f"Wrote {self.interviews} interviews ({self.words:,} words, {self.participant_words:,} of them "
+                f"participants'; {formats}) across {self.task_forces} "
                 f"task forces, ground_truth.csv and {len(self.coders)} coders' logs to {self.folder} "
                 f"in {self.seconds:.1f} s")
 

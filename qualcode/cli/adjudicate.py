@@ -35,7 +35,7 @@ def adjudicate(
         codebook = project.codebook()
         texts = {d.segment: project.index.segment(d.segment)["text"] for d in disagreements}
         write_list(list_file, disagreements, {c.id: c.label for c in codebook.codes}, texts)
-        say(f"{len(agreed)} agreed, {len(disagreements)} disagreements written to {list_file}; "
+        say(f"{len(agreed)} agreed, {len(disagreements)} disagreements (one per segment and code, every code compared) written to {list_file}; "
             f"fill 'decision' with apply or reject, then: qualcode adjudicate --coders {coders} --as {as_coder} --apply {list_file}")
         return
     if apply_file is not None:

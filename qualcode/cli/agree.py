@@ -48,7 +48,7 @@ def agree(
     if disagreements is not None:
         rows = project.disagreements(names, unit=unit, codes=codes, depth=depth)
         _write_rows(disagreements, rows, [unit, "text", *names])
-        say(f"Wrote {len(rows)} disagreements to {disagreements}")
+        say(f"Wrote {len(rows)} units where the coders' sets of the compared codes differ to {disagreements}")
     if report is not None:
         from qualcode.export.agreement_report import write_agreement_report
 
