@@ -54,7 +54,7 @@ def matrix(ctx: typer.Context,
 
     --count participants counts each participant at most once per code ("41 of 60 law enforcement officials"); percent is that over the column's N (1 decimal); segments counts coded segments; coverage is the share of the column's participant words in coded segments (1 decimal).
 
-    -o writes CSV, XLSX (one sheet per count type and a Provenance sheet: project, codebook, version, sha256, codings, coders, qualcode version, command line) or Parquet (with the provenance as metadata). --long gives the tidy form, with columns code, label, column, n, count, value. --plot draws a heatmap with the values in the cells and N under each column.
+    -o writes CSV, XLSX (one sheet per count type and a Provenance sheet: project, codebook, version, sha256, codings, coders, qualcode version, command line) or Parquet (with the provenance as metadata). --long gives the tidy form, with columns code, label, column, n, count, value. --plot draws a heatmap with the values in the cells and N under each column; with --count participants the shading is the share of the column's participants, so columns of different sizes compare.
 
     Which codings are counted (--coder, --consensus, --merge), the codebook version and its sha256 are printed on stderr and stored in the provenance.
 

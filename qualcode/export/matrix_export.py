@@ -80,16 +80,20 @@ def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
     width = 4.5 + 0.9 * max(len(columns), 1)
     height = 1.8 + 0.28 * max(len(labels), 1)
     figure, axes = plt.subplots(figsize=(width, height), dpi=110)
-    image = axes.imshow(values, aspect="auto", cmap="Blues")
+    # participants are shaded by the share of the column's N, so a role of 5 and a role of 60 compare
+    shares = matrix.count == "participants"
+    shade = values / np.array([matrix.n[c] or np.nan for c in columns], dtype=float) if shares else values
+    image = axes.imshow(shade, aspect="auto", cmap="Blues", **({"vmin": 0.0, "vmax": 1.0} if shares else {}))
     axes.set_xticks(range(len(columns)), [f"{c}\n(N={matrix.n[c]})" for c in columns], fontsize=8)
     axes.set_yticks(range(len(labels)), labels, fontsize=7)
     axes.tick_params(axis="x", labelrotation=0, top=True, labeltop=True, bottom=False, labelbottom=False)
-    peak = np.nanmax(values) if np.isfinite(values).any() else 0
+    peak = 1.0 if shares else (np.nanmax(values) if np.isfinite(values).any() else 0)
     for (i, j), value in np.ndenumerate(values):
         if value == value:
             text = f"{value:g}" if matrix.count in ("segments", "participants") else f"{value:.0f}"
-            axes.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if value > peak * 0.6 else "black")
-    figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02).set_label(_unit(matrix.count), fontsize=8)
+            axes.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if shade[i, j] > peak * 0.6 else "black")
+    unit = "share of the column's participants (cells: counts)" if shares else _unit(matrix.count)
+    figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02).set_label(unit, fontsize=8)
     axes.set_title(title, fontsize=10, pad=28)
     figure.tight_layout()
     out = io.BytesIO()
