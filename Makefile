@@ -53,11 +53,13 @@ demo: $(STAMP)
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache
 
+# make bench: every benchmark (about 10 minutes); make bench-scale: only the 1x/4x/16x pipeline run
 bench: $(STAMP)
 	mkdir -p benchmarks/results
 	$(BIN)/python benchmarks/bench_import.py --json benchmarks/results/import.json
 	$(BIN)/python benchmarks/bench_autocode.py --json benchmarks/results/autocode.json
 	$(BIN)/python benchmarks/bench_agreement.py --json benchmarks/results/agreement.json
+	$(BIN)/python benchmarks/bench_scale.py --json benchmarks/results/scale.json
 
 bench-scale: $(STAMP)
 	mkdir -p benchmarks/results
