@@ -397,6 +397,22 @@ class Project(CodingMixin, AutocodeMixin, AgreementMixin, AnalysisMixin):
         problems.extend(self.coding_problems())
         return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
 
+    def speaker_notes(self) -> list[Problem]:
+        """Documents where several speaker labels all count as one participant: often an
+        interviewer whose label qualcode.yaml does not list (not an error: a participant may be
+        labelled two ways). Run after ``check`` or any refresh."""
+        participants, _ = read_participants(self.participants_path)
+        notes = []
+        for doc in self.index.documents():
+            named = [s for s in self.index.segment_speakers(doc["id"]) if s]
+            attribution = self._attribution(doc, participants, named)
+            if len(named) > 1 and attribution.default and not attribution.by_speaker:
+                notes.append(problem(doc["path"], None, f"{len(named)} speakers ({', '.join(named)}) all count as participant "
+                                     f"{attribution.default}; if one is the interviewer, list that label under "
+                                     "interviewers in qualcode.yaml; if several people speak, give each a row with file "
+                                     "and speaker in participants.csv"))
+        return notes
+
 
 def export_codebook(source: str | Path, output: str | Path, fmt: str = "qdc") -> None:
     """Write a codebook in an exchange format (REFI-QDA .qdc), atomically."""

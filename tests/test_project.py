@@ -262,3 +262,23 @@ def test_check_includes_codebook_problems(project_copy):
     book.write_text(book.read_text().replace("    label: Labor trafficking response\n", "    lable: Labor trafficking response\n", 1))
     problems = [str(p) for p in Project.open(project_copy, refresh=False).check()]
     assert any(p.startswith(f"{book}:") and "code LABOR: lable: unknown key (did you mean label?)" in p for p in problems)
+
+
+def test_check_notes_an_unlisted_interviewer(project_copy):
+    # without the samples' qualcode.yaml the interviewer of TF02-PR-003 (Jordan Avery) is taken
+    # for a second participant speaker: check passes (it may be legitimate) but says so
+    (project_copy / "qualcode.yaml").write_text("codebook: codebooks/ecm.yaml\n")
+    project = Project.open(project_copy)
+    assert project.check() == []
+    notes = [str(n) for n in project.speaker_notes()]
+    assert [n.split(" all count")[0] for n in notes] == [
+        "transcripts/TF02-PR-003.vtt: 2 speakers (Jordan Avery, Priya Natarajan)",
+        "transcripts/TF03-LE-005.docx: 2 speakers (Jordan Avery, Sgt. Tom Becker)",
+        "transcripts/TF04-VSP-008.vtt: 2 speakers (Jordan Avery, Rosa Delgado)"]
+    assert notes[0].endswith("all count as participant TF02-PR-003; if one is the interviewer, list that label under "
+                             "interviewers in qualcode.yaml; if several people speak, give each a row with file and "
+                             "speaker in participants.csv")
+
+
+def test_no_speaker_notes_on_the_samples(sample_project):
+    assert Project.open(sample_project).speaker_notes() == []

@@ -117,7 +117,7 @@ def summary(
 def check(ctx: typer.Context) -> None:
     """Validate the whole project; list every problem as file:line: message (exit 1 if any).
 
-    Checks the codebook (every problem qualcode codebook check finds), that every transcript parses, that every document has a participant with a role, that group-interview speakers map to participants, and that participants.csv is well-formed and has no duplicate ids; and the coding logs: bad lines, codings whose text was lost, codes the codebook does not know. Problems go to stdout, one per line.
+    Checks the codebook (every problem qualcode codebook check finds), that every transcript parses, that every document has a participant with a role, that group-interview speakers map to participants, and that participants.csv is well-formed and has no duplicate ids; and the coding logs: bad lines, codings whose text was lost, codes the codebook does not know. Problems go to stdout, one per line. It also notes (on stderr, without failing) documents where several speaker labels all count as one participant: often an interviewer label missing from interviewers in qualcode.yaml.
 
     Example: qualcode check
     """
@@ -127,6 +127,8 @@ def check(ctx: typer.Context) -> None:
     problems = project.check()
     for item in problems:
         print(f"{item}", flush=True)
+    for note in project.speaker_notes():
+        say(f"Note: {note}")
     if problems:
         say(f"{len(problems)} problem(s)")
         raise typer.Exit(1)
