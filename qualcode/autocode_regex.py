@@ -24,9 +24,12 @@ def regex_hits(regexes, texts: list[str]) -> dict[int, list[tuple[str, str, re.M
     else:
         pieces = texts
     starts = np.cumsum([0] + [len(piece) + 1 for piece in pieces])[:-1]
+    # letters that case-insensitive matching equates with others lower() does not ("ſ" and "s",
+    # "ı" and "i"): where the text has any, (?i) regexes run on every segment
+    unusual = not _UNUSUAL_CASES.isdisjoint(lowered)
     found: dict[int, list[tuple[str, str, re.Match]]] = {}
     for code, cue, rx in regexes:
-        literals = required_literals(cue)
+        literals = None if unusual and rx.flags & re.IGNORECASE else required_literals(cue)
         if literals is None:
             candidates = range(len(texts))
         else:
@@ -36,6 +39,18 @@ def regex_hits(regexes, texts: list[str]) -> dict[int, list[tuple[str, str, re.M
             for m in rx.finditer(texts[index]):
                 found.setdefault(index, []).append((code, cue, m))
     return found
+
+
+def _unusual_cases() -> frozenset[str]:
+    try:
+        from re._casefix import _EXTRA_CASES  # Python 3.11+: the extra equivalences of re.IGNORECASE
+    except ImportError:  # pragma: no cover - older Pythons: the common ones
+        return frozenset("ıſµϐϑϕϖϰϱϵ")
+    chars = {chr(k) for k in _EXTRA_CASES} | {chr(v) for values in _EXTRA_CASES.values() for v in values}
+    return frozenset(c for c in chars if not ("a" <= c <= "z"))
+
+
+_UNUSUAL_CASES = _unusual_cases()
 
 
 def _find_all(text: str, literal: str):

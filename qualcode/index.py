@@ -13,7 +13,7 @@ from pathlib import Path
 
 from qualcode.models import Participant, Segment, Transcript
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +46,7 @@ CREATE INDEX codings_by_segment ON codings (segment, code);
 CREATE INDEX codings_by_doc ON codings (doc, status);
 CREATE TABLE seen (
     coder TEXT NOT NULL, doc TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, at TEXT NOT NULL,
+    sha TEXT NOT NULL,
     PRIMARY KEY (coder, doc, start, "end")
 );
 CREATE TABLE rejected (
@@ -267,7 +268,7 @@ class Index:
                 self.db.execute('UPDATE codings SET memo = ? WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?',
                                 (e.memo, *key))
             elif e.op == "seen":
-                self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?)", (e.coder, e.doc, e.start, e.end, e.at))
+                self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?, ?)", (e.coder, e.doc, e.start, e.end, e.at, e.sha))
             elif e.op == "reject":
                 self.db.execute("INSERT OR IGNORE INTO rejected VALUES (?, ?, ?, ?, ?)", key)
 
@@ -311,6 +312,10 @@ class Index:
 
     def coders(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT coder FROM logs ORDER BY coder")]
+
+    def seen_texts(self, coder: str) -> set[tuple[str, str]]:
+        """(doc, sha of the segment text) of the coder's seen marks: found again after the text moves."""
+        return set(self._tuples("SELECT doc, sha FROM seen WHERE coder = ?", (coder,)))
 
     def seen_segments(self, coder: str) -> set[tuple[str, int, int]]:
         return {(r[0], r[1], r[2]) for r in self.db.execute('SELECT doc, start, "end" FROM seen WHERE coder = ?', (coder,))}

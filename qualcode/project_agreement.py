@@ -87,10 +87,9 @@ class AgreementMixin:
         ``seen`` marks there) but has neither coded nor marked this segment yet."""
         import numpy as np
 
-        seen = self.index.seen_segments(coder)
-        paced = {doc for doc, _, _ in seen}
-        return np.array([s["doc"] in paced and s["id"] not in coded and (s["doc"], s["start"], s["end"]) not in seen
-                         for s in segments], dtype=bool)
+        paced = {doc for doc, _, _ in self.index.seen_segments(coder)}
+        seen = self.seen_segment_ids(coder, [s for s in segments if s["doc"] in paced])
+        return np.array([s["doc"] in paced and s["id"] not in coded and s["id"] not in seen for s in segments], dtype=bool)
 
     def agreement(self, coders: list[str], unit: str = "segment", codes: str | None = None, depth: int | None = None,
                   ci: float = 0.95, boot: int = 2000, seed: int = 0) -> AgreementResult:

@@ -137,8 +137,8 @@ class AnalysisMixin:
         for coder in self.coders():
             held = self._held_pairs(coder)
             coded = {segment for segment, _ in held}
-            seen = self.index.seen_segments(coder)
-            done = sum(1 for s in total if s["id"] in coded or (s["doc"], s["start"], s["end"]) in seen)
+            seen = self.seen_segment_ids(coder, total)
+            done = sum(1 for s in total if s["id"] in coded or s["id"] in seen)
             rows.append({"coder": coder, "segments_done": done, "segments": len(total),
                          "percent": round(100 * done / len(total), 1) if total else None,
                          "codings": len(held)})

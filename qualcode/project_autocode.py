@@ -98,10 +98,12 @@ class AutocodeMixin:
         events = [new_event(coder, "add", s["doc"], s["start"], s["end"], s["text"], s["code"], origin=origin)
                   for s in self.suggestions() if (s["segment"], s["code"]) not in held]
         # the rules read every document: a document without any suggestion gets ``seen`` on each of
-        # its segments, so it counts as "coded, nothing applied", not "missing", in agreement
-        opened = {e.doc for e in events} | self.coded_documents(coder)
+        # its segments, so it counts as "coded, nothing applied", not "missing", in agreement (also
+        # where an older qualcode marked only one segment of such a document)
+        suggested = {s["doc"] for s in self.suggestions()}
+        seen = self.index.seen_segments(coder)
         for segment in self.segments(speaker="participant"):
-            if segment["doc"] not in opened:
+            if segment["doc"] not in suggested and (segment["doc"], segment["start"], segment["end"]) not in seen:
                 events.append(new_event(coder, "seen", segment["doc"], segment["start"], segment["end"], segment["text"]))
         self._append(coder, events)
         return sum(e.op == "add" for e in events)

@@ -192,9 +192,11 @@ class CodingMixin:
         for seg, code in held:
             by_segment.setdefault(seg, set()).add(code)
         seen = self.index.seen_segments(coder)
+        segments = {row.segment: self.index.segment(row.segment) for row in rows}
+        worked = {segments[row.segment]["doc"] for row in rows if row.codes}  # documents the sheet codes
         events: list[Event] = []
         for row in rows:
-            segment = self.index.segment(row.segment)
+            segment = segments[row.segment]
             before = by_segment.get(row.segment, set())
             have = before & covered
             for code in sorted(row.codes - have):
@@ -202,8 +204,10 @@ class CodingMixin:
             for code in sorted(have - row.codes):
                 events += [new_event(coder, "remove", c["doc"], c["start"], c["end"], c["text"], c["code"])
                            for c in held[(row.segment, code)]]
-            if not row.codes and not before - covered and (segment["doc"], segment["start"], segment["end"]) not in seen:
-                # a row left empty is a decision (no code), as Enter is in the session
+            if (not row.codes and not before - covered and segment["doc"] in worked
+                    and (segment["doc"], segment["start"], segment["end"]) not in seen):
+                # in a document the sheet codes, a row left empty is a decision (no code), as Enter is
+                # in the session; a document with no mark on the sheet stays as it was
                 events.append(new_event(coder, "seen", segment["doc"], segment["start"], segment["end"], segment["text"]))
         self._append(coder, events)
         return events
@@ -221,6 +225,15 @@ class CodingMixin:
         """(segment, live code) pairs the coder holds: the keys of ``_held``, read without the codings."""
         codebook = self.codebook()
         return {(segment, codebook.resolve(code) or code) for segment, code in self.index.coding_pairs(coder)}
+
+    def seen_segment_ids(self, coder: str, segments: list[dict]) -> set[str]:
+        """Ids of ``segments`` the coder marked seen: by offsets, or by the text once an edit of
+        the transcript moved it (marks, unlike codings, are not re-anchored)."""
+        from qualcode.codings import text_sha
+
+        seen, texts = self.index.seen_segments(coder), self.index.seen_texts(coder)
+        return {s["id"] for s in segments
+                if (s["doc"], s["start"], s["end"]) in seen or (s["doc"], text_sha(s["text"])) in texts}
 
     def _applied(self, coder: str) -> dict[str, set[str]]:
         applied: dict[str, set[str]] = {}

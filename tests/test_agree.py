@@ -70,6 +70,47 @@ def test_segments_not_yet_reached_are_missing_not_absent(two_coders):
     assert len(in_doc) == 28 and not np.isnan(given.data[:, in_doc, 0]).any()  # all 28 decided by both
 
 
+def test_seen_marks_are_found_again_after_an_edit_moves_the_text(two_coders):
+    folder, segs = two_coders
+    project = Project.open(folder)
+    before = project.agreement(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"]
+    second = project.segments("TF05-OTH-009")[1]["start"]
+    path = next((folder / "transcripts").glob("TF05-OTH-009.*"))
+    text = path.read_text(encoding="utf-8")
+    first = project.segments("TF05-OTH-009")[0]["text"]
+    path.write_text(text.replace(first[:30], first[:30] + " (an added aside)", 1), encoding="utf-8")
+    after = Project.open(folder)
+    assert after.segments("TF05-OTH-009")[1]["start"] != second  # the text after the edit moved
+    assert after.agreement(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == before == 4
+
+
+def test_commit_as_repairs_a_document_an_older_version_marked_once(coded_rules):
+    """qualcode before schema 7 marked one segment seen in a document without suggestions; that
+    made the rest of the document 'not reached'. Committing again marks every segment."""
+    project, doc = coded_rules
+    segments = project.segments(doc)
+    project.mark_seen(segments[0]["id"], "rules")  # what the older --commit-as wrote
+    for s in segments[1:]:
+        project.apply(s["id"], "LABOR.DEFN", "hana")
+    assert project.agreement(["rules", "hana"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == 1
+    project.commit_suggestions("rules")
+    assert project.agreement(["rules", "hana"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == len(segments)
+
+
+@pytest.fixture
+def coded_rules(tmp_path) -> tuple[Project, str]:
+    """A project with one document in which no cue occurs, autocoded."""
+    project = Project.init(tmp_path / "p")
+    shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", project.root / "codebooks" / "codebook.yaml")
+    (project.root / "transcripts" / "QUIET.txt").write_text(
+        "".join(f"I: Question {n}?\n\nR: Answer number {n}, about nothing in particular.\n\n" for n in range(1, 5)))
+    (project.root / "participants.csv").write_text("participant_id,role,task_force\nQUIET,other,TF00\n")
+    project = Project.open(project.root)
+    project.autocode()
+    assert project.suggestions() == []
+    return project, "QUIET"
+
+
 def test_a_document_not_opened_is_missing_not_absent(two_coders):
     folder, segs = two_coders
     project = Project.open(folder)

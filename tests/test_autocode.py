@@ -131,6 +131,15 @@ def test_regex_prefilter_survives_a_longer_lower_case():
     assert {index: [m.group(0) for _, _, m in hits] for index, hits in found.items()} == {0: ["MOU"], 2: ["MOUs"]}
 
 
+def test_regex_prefilter_keeps_the_case_insensitive_equivalences_of_re():
+    # (?i) matching equates "ı" with "i" and "ſ" with "s", which lower() does not
+    import re
+
+    cue = r"(?i)\bvisas?\b"
+    found = regex_hits([("VCA.IMMIG", cue, re.compile(cue))], ["a vısa", "a viſa", "no match", "a VISA"])
+    assert sorted(found) == [0, 1, 3]
+
+
 @pytest.mark.parametrize("pattern, literals", [
     (r"\bMOUs?\b", ("mou",)), (r"(?i)\b(BJA|OVC)\b", ("bja", "ovc")), (r"\bH-?2[AB]\b", ("2a", "2b")), (r"\b[TU][- ]?[Vv]isas?\b", ("visa",)), ("a|b", None),
     (r"(?i)\b(holding|took) (their|her) passports?\b", (" passport",)),

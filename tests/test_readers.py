@@ -693,6 +693,19 @@ def test_docx_text_is_what_python_docx_reads(tmp_path):
     assert paragraphs[1] == "one\ntwo\nthreefour\nco-lead\ta link text  end"
 
 
+def test_a_damaged_docx_is_a_located_error_not_a_crash(tmp_path):
+    import zipfile
+
+    path = make_docx(tmp_path / "d.docx", ["Interviewer: Hello?", "R: Hi."])
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("word/document.xml")
+    body = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[body + 5:body + 40] = bytes(35)  # the compressed text of the main part, zeroed
+    p = error(bytes(data), "d.docx")
+    assert p.path == "d.docx" and p.message.startswith("cannot read Word document")
+
+
 @pytest.mark.parametrize("data", [b"not a zip at all", b"PK\x03\x04garbage"])
 def test_docx_suffix_on_non_docx(data):
     p = error(data, "fake.docx")

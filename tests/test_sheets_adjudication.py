@@ -73,6 +73,21 @@ def test_import_writes_only_the_differences_and_again_nothing(coded, tmp_path):
     assert run_cli("-p", coded, "codings", "import", sheet, "--coder", "alice").err == "alice: 0 codings added, 0 removed\n"
 
 
+def test_rows_left_empty_count_as_read_only_in_documents_the_sheet_codes(coded, tmp_path):
+    project = Project.open(coded)
+    sheet = tmp_path / "whole.csv"
+    project.coding_template("erin", sheet)  # every document of the project
+    assert project.import_coding_sheet(sheet, "erin") == []  # untouched: nothing decided anywhere
+    rows = read_csv(sheet)
+    first = next(n for n, row in enumerate(rows) if row[0].startswith("TF05-OTH-009#"))
+    rows[first][rows[0].index("LABOR.DEFN")] = "x"
+    write_csv(sheet, rows)
+    events = project.import_coding_sheet(sheet, "erin")
+    marked = {e.doc for e in events if e.op == "seen"}
+    assert marked == {"TF05-OTH-009"} and project.coded_documents("erin") == {"TF05-OTH-009"}
+    assert sum(e.op == "seen" for e in events) == len(project.segments("TF05-OTH-009")) - 1
+
+
 def test_xlsx_round_trip(coded, tmp_path):
     from openpyxl import load_workbook
 

@@ -60,8 +60,7 @@ class CodingSession:
     # state -------------------------------------------------------------------------------------
     def _done(self) -> set[str]:
         coded = {c["segment"] for c in self.project.codings(coder=self.coder)}
-        seen = self.project.index.seen_segments(self.coder)
-        return coded | {s["id"] for s in self.segments if (s["doc"], s["start"], s["end"]) in seen}
+        return coded | self.project.seen_segment_ids(self.coder, self.segments)
 
     def _resume_position(self) -> int:
         done = self._done()

@@ -10,7 +10,9 @@ paragraphs; in each, the text of its runs and hyperlinks; in a run, ``w:t`` text
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
+import zlib
 
 from qualcode.errors import TranscriptError, problem
 
@@ -47,7 +49,8 @@ def docx_paragraphs(data: bytes, path: str) -> list[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             root = ElementTree.fromstring(archive.read(_main_part(archive)))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, EOFError, zlib.error, ValueError,
+            NotImplementedError, RuntimeError) as exc:  # damaged, encrypted or oddly compressed archives
         raise TranscriptError(problem(path, None, f"cannot read Word document: {exc}")) from None
     body = root.find(f"{W}body")
     if root.tag != f"{W}document" or body is None:
@@ -65,7 +68,7 @@ def _main_part(archive: zipfile.ZipFile) -> str:
         return "word/document.xml"
     for rel in rels.iter(f"{RELATIONSHIPS}Relationship"):
         if rel.get("Type") == OFFICE_DOCUMENT and rel.get("TargetMode") != "External":
-            return rel.get("Target", "word/document.xml").lstrip("/")
+            return posixpath.normpath(rel.get("Target", "word/document.xml")).lstrip("/")
     return "word/document.xml"
 
 
