@@ -95,12 +95,13 @@ class AutocodeMixin:
         validate_coder(coder)
         held = self._held_pairs(coder)
         origin = self.auto_origin()
+        suggestions = self.suggestions()
         events = [new_event(coder, "add", s["doc"], s["start"], s["end"], s["text"], s["code"], origin=origin)
-                  for s in self.suggestions() if (s["segment"], s["code"]) not in held]
+                  for s in suggestions if (s["segment"], s["code"]) not in held]
         # the rules read every document: a document without any suggestion gets ``seen`` on each of
         # its segments, so it counts as "coded, nothing applied", not "missing", in agreement (also
         # where an older qualcode marked only one segment of such a document)
-        suggested = {s["doc"] for s in self.suggestions()}
+        suggested = {s["doc"] for s in suggestions}
         seen = self.index.seen_segments(coder)
         for segment in self.segments(speaker="participant"):
             if segment["doc"] not in suggested and (segment["doc"], segment["start"], segment["end"]) not in seen:
