@@ -26,7 +26,7 @@ def regex_hits(regexes, texts: list[str]) -> dict[int, list[tuple[str, str, re.M
     starts = np.cumsum([0] + [len(piece) + 1 for piece in pieces])[:-1]
     # letters that case-insensitive matching equates with others lower() does not ("ſ" and "s",
     # "ı" and "i"): where the text has any, (?i) regexes run on every segment
-    unusual = not _UNUSUAL_CASES.isdisjoint(lowered)
+    unusual = not lowered.isascii() and not _UNUSUAL_CASES.isdisjoint(_ASCII_RUNS.sub("", lowered))
     found: dict[int, list[tuple[str, str, re.Match]]] = {}
     for code, cue, rx in regexes:
         literals = None if unusual and rx.flags & re.IGNORECASE else required_literals(cue)
@@ -51,6 +51,7 @@ def _unusual_cases() -> frozenset[str]:
 
 
 _UNUSUAL_CASES = _unusual_cases()
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 
 
 def _find_all(text: str, literal: str):
