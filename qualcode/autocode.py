@@ -210,13 +210,13 @@ class Autocoder:
         hits: list[tuple] = []
         parts: list[TokenArrays] = []
         done = 0
-        for number, first in enumerate(range(0, len(layout.texts), BATCH_CHUNKS)):
+        for first in range(0, len(layout.texts), BATCH_CHUNKS):
             tokens, batch_hits = self._match_batch(layout, first)
             hits += [(keys, start + done, end + done) for keys, start, end in batch_hits]
             parts.append(tokens)
             done += len(tokens)
             if progress:
-                progress(layout.segments_before((number + 1) * BATCH_CHUNKS), len(searched))
+                progress(layout.segments_before(first + BATCH_CHUNKS), len(searched))
         tokens = TokenArrays.concat(parts)
         variants: list[Variant] = []
         if fuzzy and any(c.cues.fuzzy for c in active):
