@@ -27,7 +27,7 @@ def init(
     from qualcode.project import Project
 
     project = Project.init(folder, name=name, participants=participants)
-    say(f"Created qualcode project in {project.root}")
+    say(f"Created qualcode project in {folder if str(folder) not in ('', '.') else project.root}")  # as typed
 
 
 def import_(
