@@ -33,8 +33,7 @@ apply to all commands go before the command; listing commands also accept `-f` a
 
 Data goes to stdout; messages go to stderr. A user mistake prints one line `Error: <message>` on
 stderr (starting with `<file>:<line>:` when a file is at fault) and exits with status 1, writing
-nothing. The column names below are stable: scripts may
-rely on them. `qualcode COMMAND --help` prints the same text as each section below."""
+nothing. The column names below are stable: scripts may rely on them. `qualcode COMMAND --help` prints the same text as each section below."""
 
 
 def escape(text: str) -> str:
