@@ -254,7 +254,7 @@ class Autocoder:
         out: set[tuple[int, int, int]] = set()
         for matcher, pattern, required in self.patterns:
             reach = len(pattern)
-            if not required or any(token.get("OP") in ("*", "+") for token in pattern):
+            if not required or any(_repeats(token) for token in pattern):
                 windows = [(number, 0, len(doc)) for number, doc in enumerate(docs)]
             else:
                 anchors = _near_each_other([_positions(where, hashes) for hashes in required], reach)
@@ -372,7 +372,7 @@ def _words(phrase: str) -> list[str]:
 def _required_words(pattern: list[dict]):
     """(column, words) for each token a match cannot do without: column 0 is LOWER, 1 is NORM."""
     for token in pattern:
-        if token.get("OP") in ("?", "*", "!"):
+        if token.get("OP") in ("?", "*", "!") or _repeats(token):  # a repeat may be absent ({0,n}) or long
             continue
         for key, column in (("LOWER", 0), ("ORTH", 0), ("NORM", 1), ("LEMMA", 1)):
             value = token.get(key)
@@ -382,6 +382,13 @@ def _required_words(pattern: list[dict]):
                 value = [value]
             if isinstance(value, list) and all(isinstance(v, str) for v in value):
                 yield column, [v.lower() for v in value]
+
+
+def _repeats(token: dict) -> bool:
+    """A token that may match more than once (``*``, ``+``, spaCy's ``{n,m}`` quantifiers): a
+    match can then be longer than the pattern, so it is searched for in whole documents."""
+    op = str(token.get("OP", ""))
+    return op in ("*", "+") or op.startswith("{")
 
 
 def _norm_pattern(pattern: list[dict]) -> list[dict]:

@@ -140,6 +140,22 @@ def test_regex_prefilter_keeps_the_case_insensitive_equivalences_of_re():
     assert sorted(found) == [0, 1, 3]
 
 
+def test_token_patterns_with_quantifiers_find_long_and_absent_repeats(tmp_path):
+    # spaCy's {n,m} quantifiers: a match can be longer than the pattern, and {0,m} may be absent
+    path = tmp_path / "q.yaml"
+    path.write_text("""codebook: Quantifiers
+version: "1"
+codes:
+  - id: DELAY
+    label: Delay
+    cues:
+      patterns: [[{LOWER: very, OP: "{0,6}"}, {LOWER: long}, {LEMMA: delay}]]
+""")
+    found, _ = match(Autocoder(load_codebook(path)), "A very very very very very long delay.", "Long delays.")
+    assert "very very very very very long delay" in [e.matched for e in found[("D#1", "DELAY")].evidence]
+    assert ("D#2", "DELAY") in found
+
+
 @pytest.mark.parametrize("pattern, literals", [
     (r"\bMOUs?\b", ("mou",)), (r"(?i)\b(BJA|OVC)\b", ("bja", "ovc")), (r"\bH-?2[AB]\b", ("2a", "2b")), (r"\b[TU][- ]?[Vv]isas?\b", ("visa",)), ("a|b", None),
     (r"(?i)\b(holding|took) (their|her) passports?\b", (" passport",)),
