@@ -72,7 +72,7 @@ def code(ctx: typer.Context, coder: CoderOption,
          suggestions: Annotated[bool, typer.Option("--suggestions/--no-suggestions", help="Show stored autocode suggestions with the matched words highlighted.")] = True) -> None:
     """Code interactively: the next uncoded participant segment, with context and code keys.
 
-    Shows the next participant segment you have not done, with the previous turn, the speaker, participant, role and task force, your codes on it and numbered code keys. Type code keys or code ids to toggle codes, Enter when done (next), s skip, b back, m TEXT memo, /WORDS search, g ID go to a segment, k keys, a accept the suggestions shown, ? all commands, q quit.
+    Shows the next participant segment you have not done, with the previous turn, the speaker, participant, role and task force, your codes on it and numbered code keys. Type code keys or code ids to toggle codes, Enter when done (next; the segment counts as decided), s skip (left undecided: missing in agreement until you return), b back, m TEXT memo, /WORDS search, g ID go to a segment, k keys, a accept the suggestions shown, ? all commands, q quit.
 
     Every action is appended to your log at once; quitting or a crash loses nothing, and the next session resumes at the first segment not done. Blind by default: other coders' codings are never shown (--no-blind shows them). See docs/coding.md.
 
