@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def corpus_segments(project_dir: Path):
-    from qualcode.autocode import SegmentText
+    from qualcode.autocode.matcher import SegmentText
     from qualcode.project import Project
 
     project = Project.open(project_dir)
@@ -35,7 +35,7 @@ def words(segments) -> int:
 
 
 def fresh_autocoder():
-    from qualcode.autocode import Autocoder
+    from qualcode.autocode.matcher import Autocoder
     from qualcode.codebook import load_codebook
 
     return Autocoder(load_codebook(ROOT / "codebooks" / "ecm.yaml"))
@@ -47,7 +47,7 @@ def tokenizer_floor(segments) -> dict[str, float]:
     vocabulary each run, as in a matching run), and ``blank('en')``'s default tokenizer."""
     import spacy
 
-    from qualcode.autocode_arrays import ChunkLayout
+    from qualcode.autocode.arrays import ChunkLayout
 
     texts = [s.text for s in segments if s.kind == "participant"]
     chunks = ChunkLayout(texts).texts

@@ -53,7 +53,7 @@ def texts_of(project_dir: Path) -> list[str]:
 def tokenizers(texts: list[str]) -> tuple[float, float]:
     import spacy
 
-    from qualcode.autocode import Autocoder
+    from qualcode.autocode.matcher import Autocoder
     from qualcode.codebook import load_codebook
 
     default = spacy.blank("en").tokenizer

@@ -49,7 +49,7 @@ def sample_project(folder: Path, copies: int) -> Path:
 def study_project(folder: Path, interviews: int = 143) -> Path:
     """The synthetic study (`qualcode demo generate`, seed 1), generated and indexed."""
     sys.path.insert(0, str(ROOT))
-    from qualcode.demo import generate_corpus
+    from qualcode.demo.generator import generate_corpus
     from qualcode.project import Project
 
     generate_corpus(folder, interviews=interviews, seed=1)

@@ -24,10 +24,10 @@ from qualcode.models import INTERVIEWER, PARTICIPANT
 from qualcode.participants import (
     attribute_document, load_participants, read_participants, upsert_participant, write_header,
 )
-from qualcode.project_agreement import AgreementMixin
-from qualcode.project_analysis import AnalysisMixin
-from qualcode.project_autocode import AutocodeMixin
-from qualcode.project_coding import CodingMixin
+from qualcode.agreement.service import AgreementMixin
+from qualcode.analysis.service import AnalysisMixin
+from qualcode.autocode.service import AutocodeMixin
+from qualcode.coding.service import CodingMixin
 from qualcode.transcripts import SUFFIXES, parse_transcript
 
 Progress = Callable[[int, int, str], None]

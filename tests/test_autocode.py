@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from qualcode.autocode import Autocoder, SegmentText
-from qualcode.autocode_regex import regex_hits, required_literals
+from qualcode.autocode.matcher import Autocoder, SegmentText
+from qualcode.autocode.regex import regex_hits, required_literals
 from qualcode.codebook import load_codebook
 from qualcode.project import Project
 
@@ -115,8 +115,8 @@ def test_batches_and_chunks_change_nothing(small, monkeypatch):
     texts = ["Human trafficking cases.", "Forced", "labor here; the boss held their passports.",
              "İstanbul H-2A workers, a labor liason.", "sex trafficking only: human trafficking"] * 7
     expected = match(small, *texts)
-    monkeypatch.setattr("qualcode.autocode_arrays.CHUNK_CHARS", 30)
-    monkeypatch.setattr("qualcode.autocode.BATCH_CHUNKS", 2)
+    monkeypatch.setattr("qualcode.autocode.arrays.CHUNK_CHARS", 30)
+    monkeypatch.setattr("qualcode.autocode.matcher.BATCH_CHUNKS", 2)
     assert match(small, *texts) == expected
     found, _ = expected
     assert ("D#2", "LABOR.DETECT") not in found and ("D#3", "LABOR.DETECT") not in found

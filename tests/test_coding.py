@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from qualcode.codings import append_events, fold, new_event, read_events
+from qualcode.coding.events import append_events, fold, new_event, read_events
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
 
@@ -137,7 +137,7 @@ def test_torn_last_line_is_reported_skipped_and_healed_by_the_next_append(coded)
 WRITER = """
 import sys
 from pathlib import Path
-from qualcode.codings import append_events, new_event
+from qualcode.coding.events import append_events, new_event
 path, coder, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for i in range(count):
     append_events(path, [new_event(coder, "add", "DOC", i, i + 1, "x" * (i % 300), "CODE")])

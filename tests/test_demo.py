@@ -14,8 +14,8 @@ import pytest
 from conftest import ROOT
 
 from qualcode.codebook import load_codebook
-from qualcode.demo import CODEBOOK, STUDY_ROLES, build_roster, event_line, generate_corpus, split_counts
-from qualcode.demo_bank import ROLES, bank_problems, load_bank
+from qualcode.demo.generator import CODEBOOK, STUDY_ROLES, build_roster, event_line, generate_corpus, split_counts
+from qualcode.demo.bank import ROLES, bank_problems, load_bank
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
 
@@ -53,7 +53,7 @@ def test_bank_covers_every_sub_code_and_is_well_formed():
 
 def test_packaged_codebook_is_the_shipped_one():
     # an installed qualcode builds the demo from its own copy; it must be the study's codebook
-    assert CODEBOOK.parent.name == "demo_bank"
+    assert CODEBOOK.parent.name == "demo"
     assert CODEBOOK.read_bytes() == (ROOT / "codebooks" / "ecm.yaml").read_bytes()
 
 
@@ -147,7 +147,7 @@ def test_same_arguments_give_identical_bytes_and_another_seed_does_not(small, tm
 
 
 def test_event_line_is_the_same_as_event_to_line():
-    from qualcode.codings import Event
+    from qualcode.coding.events import Event
 
     add = Event("id-1", "2026-06-01T09:00:04Z", "coder_a", "add", "TF01-LE-001", 10, 20, "abcd1234", "LABOR.DETECT",
                 "manual", None, "Nobody reports — “never”.")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from qualcode.codings import append_events, new_event
+from qualcode.coding.events import append_events, new_event
 from qualcode.errors import QualcodeError
 from qualcode.export.qdpx import NS, QdpxCoding, read_qdpx, read_qdpx_sources, write_qdpx
 from qualcode.export.refi_qda import code_guid

@@ -25,7 +25,7 @@ def adjudicate(
 
     Example: qualcode adjudicate --coders alice,bob --as consensus --list to-decide.csv
     """
-    from qualcode.adjudicate import read_decisions, write_list
+    from qualcode.coding.adjudication import read_decisions, write_list
     from qualcode.errors import QualcodeError
 
     project = open_project(ctx)

@@ -33,7 +33,7 @@ def agree(
 
     Example: qualcode agree --coders alice,bob --codes 'LABOR*' --disagreements to-discuss.xlsx
     """
-    from qualcode.project_agreement import AGREEMENT_COLUMNS
+    from qualcode.agreement.service import AGREEMENT_COLUMNS
 
     project = open_project(ctx)
     names = [c.strip() for c in coders.split(",") if c.strip()]

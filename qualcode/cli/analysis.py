@@ -61,7 +61,7 @@ def matrix(ctx: typer.Context,
     Example: qualcode matrix --by role --count participants --depth 0 --consensus -o themes.xlsx --plot themes.png
     """
     from qualcode.export.matrix_export import matrix_rows, write_heatmap, write_matrices
-    from qualcode.matrix import COUNTS, long_rows
+    from qualcode.analysis.matrix import COUNTS, long_rows
 
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
@@ -109,7 +109,7 @@ def cooccur(ctx: typer.Context,
         say(f"Wrote {output}")
     if plot is not None:
         from qualcode.export.matrix_export import write_heatmap
-        from qualcode.matrix import Matrix
+        from qualcode.analysis.matrix import Matrix
 
         names = sorted({r["code_a"] for r in rows} | {r["code_b"] for r in rows})
         jaccard = {(r["code_a"], r["code_b"]): r["jaccard"] for r in rows}

@@ -36,7 +36,7 @@ def generate(
     from rich.console import Console
     from rich.progress import Progress
 
-    from qualcode.demo import generate_corpus
+    from qualcode.demo.generator import generate_corpus
 
     with Progress(transient=True, console=Console(stderr=True)) as bar:
         task = bar.add_task("Writing interviews", total=None)

@@ -27,7 +27,7 @@ class CodingSession:
     def __init__(self, project, coder: str, doc: str | None = None, code_filter: str | None = None,
                  blind: bool = True, suggestions: bool = True, console: Console | None = None,
                  read: Callable[[str], str] = input):
-        from qualcode.codings import validate_coder
+        from qualcode.coding.events import validate_coder
 
         self.project = project
         self.coder = validate_coder(coder)

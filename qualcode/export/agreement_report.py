@@ -7,9 +7,9 @@ from pathlib import Path
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError, problem
-from qualcode.export.document import Document
+from qualcode.export.page import Page
 from qualcode.fileio import write_atomic
-from qualcode.project_agreement import AGREEMENT_COLUMNS
+from qualcode.agreement.service import AGREEMENT_COLUMNS
 
 FORMULAS = [
     "Percent agreement (p_o): for each unit, the share of coder pairs that made the same decision "
@@ -41,10 +41,10 @@ def write_agreement_report(project, result, path: Path) -> None:
     write_atomic(path, document.markdown() if suffix == ".md" else document.html())
 
 
-def agreement_document(project, result, excerpts: int = 10) -> Document:
+def agreement_document(project, result, excerpts: int = 10) -> Page:
     given = result.input
     codebook = project.codebook()
-    doc = Document(f"Inter-rater agreement: {', '.join(given.coders)}")
+    doc = Page(f"Inter-rater agreement: {', '.join(given.coders)}")
     doc.heading("What was compared")
     unit_text = ("participant segments (speaker turns by default) of every document that at least one of the "
                  "coders coded" if given.unit == "segment" else "whole interviews: whether a code appears anywhere in "

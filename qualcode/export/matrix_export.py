@@ -9,7 +9,7 @@ from pathlib import Path
 from qualcode.errors import QualcodeError, problem
 from qualcode.export.tables import xlsx_bytes
 from qualcode.fileio import write_atomic
-from qualcode.matrix import Matrix, long_rows, neutralise
+from qualcode.analysis.matrix import Matrix, long_rows, neutralise
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from qualcode import __version__
-from qualcode.codings import validate_coder
+from qualcode.coding.events import validate_coder
 from qualcode.errors import ProjectError, QualcodeError, problem
 from qualcode.export.refi_qda import ID_LINE, code_guid, describe
 from qualcode.fileio import write_atomic

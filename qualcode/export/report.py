@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.errors import QualcodeError, problem
-from qualcode.export.document import Document
+from qualcode.export.page import Page
 from qualcode.fileio import write_atomic
 
 
@@ -19,11 +19,11 @@ def write_report(project, path: Path, selection, provenance: list[tuple[str, str
     write_atomic(path, document.markdown() if suffix == ".md" else document.html())
 
 
-def report_document(project, selection, provenance, quotes_per: int = 2) -> Document:
+def report_document(project, selection, provenance, quotes_per: int = 2) -> Page:
     from qualcode.export.matrix_export import heatmap_png, matrix_rows
 
     codebook = project.codebook()
-    doc = Document(f"{project.config.name}: thematic analysis")
+    doc = Page(f"{project.config.name}: thematic analysis")
     doc.paragraph(f"Counting {selection.description}. Codebook {codebook.name}, version {codebook.version}.")
     doc.heading("Corpus")
     doc.table(["role", "documents", "participants", "segments", "words"], project.summary("role"))

@@ -11,7 +11,7 @@ from qualcode.fileio import write_atomic
 
 def write_table(path: Path, rows: list[dict], columns: list[str], sheet: str = "data") -> None:
     """CSV or XLSX by the file's suffix; cells Excel would run as formulas are neutralised."""
-    from qualcode.matrix import neutralise
+    from qualcode.analysis.matrix import neutralise
 
     values = [[neutralise(_cell(row.get(c))) for c in columns] for row in rows]
     columns = [neutralise(c) for c in columns]

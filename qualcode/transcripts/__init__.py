@@ -6,7 +6,7 @@ from pathlib import Path
 
 from qualcode.errors import TranscriptError, problem
 from qualcode.models import Transcript
-from qualcode.transcripts import cues, docx, plain
+from qualcode.transcripts import captions, docx, plain
 from qualcode.transcripts.builder import render
 from qualcode.transcripts.decode import decode_bytes, normalise_text
 from qualcode.transcripts.settings import ReaderSettings
@@ -49,11 +49,11 @@ def docx_text_lines(data: bytes, path: str) -> list[str]:
 
 def _parse_text(text: str, path: str, suffix: str, settings: ReaderSettings):
     if text.startswith("WEBVTT") or suffix == ".vtt":
-        return "vtt", {}, cues.read_vtt(text, path, settings)
-    if cues.is_srt(text) or suffix == ".srt":
-        if not cues.is_srt(text):
+        return "vtt", {}, captions.read_vtt(text, path, settings)
+    if captions.is_srt(text) or suffix == ".srt":
+        if not captions.is_srt(text):
             raise TranscriptError(problem(path, 1, "not an SRT file: it must start with a cue number and a timing line"))
-        return "srt", {}, cues.read_srt(text, path, settings)
+        return "srt", {}, captions.read_srt(text, path, settings)
     meta, body, skipped = plain.split_front_matter(text, path)
     markdown = bool(meta) or suffix in (".md", ".markdown") or _has_bold_labels(body)
     lines = [""] * skipped + body.split("\n")

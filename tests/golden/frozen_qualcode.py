@@ -12,6 +12,7 @@ import datetime as _dt
 import random
 import sys
 import uuid
+from pathlib import Path
 
 
 def freeze(step: int) -> None:
@@ -28,7 +29,7 @@ def freeze(step: int) -> None:
 
     import importlib
 
-    for name in ("qualcode.coding.events", "qualcode.codings"):  # where coding events take their time
+    for name in ("qualcode.coding.events",):  # where coding events take their time
         try:
             module = importlib.import_module(name)
         except ImportError:
@@ -42,6 +43,7 @@ def freeze(step: int) -> None:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout this snapshot belongs to
     freeze(int(sys.argv[1]))
     sys.argv = ["qualcode", *sys.argv[2:]]
     from qualcode.cli import main

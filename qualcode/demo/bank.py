@@ -61,7 +61,7 @@ class Bank:
 def _read(name: str) -> dict:
     import yaml
 
-    text = resources.files(__name__).joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    text = resources.files("qualcode.demo").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(text, Loader=loader)
 

@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 import numpy as np  # this module is imported only when matching runs (never at CLI start)
 
-from qualcode.autocode_arrays import ChunkLayout, TokenArrays, occurrences
-from qualcode.autocode_regex import regex_hits
+from qualcode.autocode.arrays import ChunkLayout, TokenArrays, occurrences
+from qualcode.autocode.regex import regex_hits
 from qualcode.codebook import Codebook
 from qualcode.models import Code
 

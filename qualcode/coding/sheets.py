@@ -11,7 +11,7 @@ from pathlib import Path
 from qualcode.errors import Problem, QualcodeError, problem
 from qualcode.export.tables import xlsx_bytes
 from qualcode.fileio import write_atomic
-from qualcode.matrix import neutralise
+from qualcode.analysis.matrix import neutralise
 
 INFO_COLUMNS = ["segment", "document", "participant", "role", "task_force", "speaker", "text"]
 TRUE = {"1", "x", "yes", "y", "true", "✓", "✔"}

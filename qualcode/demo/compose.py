@@ -12,7 +12,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from qualcode.demo_bank import ALTERNATIVES, Bank, Passage
+from qualcode.demo.bank import ALTERNATIVES, Bank, Passage
 
 INTERVIEWER, PARTICIPANT = "interviewer", "participant"
 SENTENCE_END = re.compile(r"(?<=[.?!])(?<!U\.S\.)\s+(?=[A-Z\[“\"'—])")

@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
-from qualcode.demo_bank.compose import INTERVIEWER, SENTENCE_END, Turn
+from qualcode.demo.compose import INTERVIEWER, SENTENCE_END, Turn
 
 FORMATS = ("txt", "md", "vtt", "docx")
 FIXED_DATE = datetime(2026, 1, 1, 0, 0, 0)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from qualcode.codings import (
+from qualcode.coding.events import (
     CODER_RE, Event, anchor, anchor_lookup, append_events, new_event, read_events, validate_coder,
 )
 from qualcode.errors import ProjectError, QualcodeError, problem
@@ -153,7 +153,7 @@ class CodingMixin:
     # spreadsheets -----------------------------------------------------------------------------
     def coding_template(self, coder: str, output: str | Path, doc: str | None = None, layout: str = "columns") -> int:
         """Write a sheet: one row per participant segment, one column per code, the coder's codes marked."""
-        from qualcode.sheets import write_template
+        from qualcode.coding.sheets import write_template
 
         validate_coder(coder)
         if layout not in ("columns", "list"):
@@ -172,7 +172,7 @@ class CodingMixin:
     def import_coding_sheet(self, path: str | Path, coder: str) -> list[Event]:
         """Make the coder's codings match a filled sheet; nothing is written if any row is invalid."""
         from qualcode.errors import QualcodeError
-        from qualcode.sheets import read_sheet
+        from qualcode.coding.sheets import read_sheet
 
         validate_coder(coder)
         path = Path(path)
@@ -229,7 +229,7 @@ class CodingMixin:
     def seen_segment_ids(self, coder: str, segments: list[dict]) -> set[str]:
         """Ids of ``segments`` the coder marked seen: by offsets, or by the text once an edit of
         the transcript moved it (marks, unlike codings, are not re-anchored)."""
-        from qualcode.codings import text_sha
+        from qualcode.coding.events import text_sha
 
         seen, texts = self.index.seen_segments(coder), self.index.seen_texts(coder)
         return {s["id"] for s in segments
@@ -257,7 +257,7 @@ class CodingMixin:
 
     def comparison(self, coders: list[str]):
         """(agreed pairs, disagreements) over participant segments of documents every coder coded."""
-        from qualcode.adjudicate import compare
+        from qualcode.coding.adjudication import compare
 
         self.require_coders(coders)
         docs = set.intersection(*(self.coded_documents(c) for c in coders))
@@ -294,7 +294,7 @@ class CodingMixin:
 
     def adjudicated(self, as_coder: str) -> dict[tuple[str, str], bool]:
         """(segment, code) -> the latest decision in the consensus log (True applied, False rejected)."""
-        from qualcode.codings import read_events
+        from qualcode.coding.events import read_events
 
         path = self.log_path(as_coder)
         if not path.exists():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qualcode.codings import validate_coder
+from qualcode.coding.events import validate_coder
 from qualcode.errors import ProjectError
 from qualcode.models import PARTICIPANT
 
@@ -77,7 +77,7 @@ class AnalysisMixin:
 
     def matrix(self, by: list[str], count: str = "participants", codes: str | None = None, depth: int | None = None,
                selection: Selection | None = None):
-        from qualcode.matrix import COUNTS, build_matrix, code_members
+        from qualcode.analysis.matrix import COUNTS, build_matrix, code_members
 
         if count not in COUNTS:
             raise ProjectError(f"--count must be one of {', '.join(COUNTS)}, not {count!r}")
@@ -94,7 +94,7 @@ class AnalysisMixin:
 
     def cooccurrence(self, by_participant: bool = False, codes: str | None = None, depth: int | None = None,
                      selection: Selection | None = None) -> list[dict]:
-        from qualcode.matrix import code_members, cooccurrence
+        from qualcode.analysis.matrix import code_members, cooccurrence
 
         selection = selection or self.select_codings()
         segments = self.analysis_segments()
@@ -104,7 +104,7 @@ class AnalysisMixin:
     def quotes(self, code: str, by: str | None = "role", per: int = 3, min_words: int = 20,
                selection: Selection | None = None) -> list[dict]:
         """Exemplar quotes of a code (and its sub-codes) per attribute value."""
-        from qualcode.matrix import choose_quotes
+        from qualcode.analysis.matrix import choose_quotes
 
         codebook = self.codebook()
         live = codebook.resolve(code)

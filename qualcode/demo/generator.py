@@ -3,7 +3,7 @@
 ``generate_corpus`` writes the study's design in miniature or in full: 143 interviews (60 law
 enforcement, 23 prosecutors, 55 victim service providers, 5 other) across ten task forces of
 different sizes, ``participants.csv``, transcripts in mixed formats composed from the passage bank
-(``qualcode.demo_bank``) along the interview topic guide, ``ground_truth.csv`` (the codes of every
+(``qualcode.demo.bank``) along the interview topic guide, ``ground_truth.csv`` (the codes of every
 participant turn), and simulated coders' logs that follow the ground truth with per-code error
 rates, so agreement and autocode evaluation have meaningful, known targets. The same arguments give
 byte-identical files (the derived ``.qualcode/`` index aside, which is not kept).
@@ -37,7 +37,7 @@ PARTICIPANT_COLUMNS = ["participant_id", "role", "task_force", "file", "speaker"
 SUFFIX = {"txt": ".txt", "md": ".md", "vtt": ".vtt", "docx": ".docx"}
 # the study's codebook, shipped inside the package (a byte-identical copy of codebooks/ecm.yaml; a
 # test keeps them equal) so an installed qualcode can build the demo without the repository
-CODEBOOK = Path(__file__).resolve().parent / "demo_bank" / "ecm.yaml"
+CODEBOOK = Path(__file__).resolve().parent / "ecm.yaml"
 
 Progress = Callable[[int, int, str], None]
 
@@ -84,7 +84,7 @@ def generate_corpus(folder: str | Path, interviews: int = 143, seed: int = 1, sc
     """Write a synthetic project into ``folder``; see the module docstring. ``words`` is the median
     number of participant words per interview; ``gold`` also writes the ground truth as the coder
     ``gold`` (for ``qualcode autocode evaluate --gold gold``)."""
-    from qualcode.demo_bank import load_bank
+    from qualcode.demo.bank import load_bank
 
     _validate(interviews, scale, words, coders, error_rate)
     started = time.perf_counter()
@@ -205,8 +205,8 @@ def _years(n: int) -> str:
 
 # transcripts ---------------------------------------------------------------------------------------
 def _write_interview(root: Path, person: Person, bank, seed: int, words: int):
-    from qualcode.demo_bank.compose import Speaker, compose_interview
-    from qualcode.demo_bank.formats import Header, render
+    from qualcode.demo.compose import Speaker, compose_interview
+    from qualcode.demo.formats import Header, render
 
     rng = random.Random(f"{seed}/interview/{person.doc}")
     multipliers = bank.talk["profiles"][person.profile]
@@ -276,7 +276,7 @@ def simulate_coder(name: str, units: list, bank, rng: random.Random, error_rate:
     """A coder's events: the ground truth with misses, swaps to confusable codes, parent codes
     instead of sub-codes, and false alarms, each more likely for harder codes; ``seen`` for a
     segment left uncoded. Documents are coded one after another in the coder's own order."""
-    from qualcode.codings import Event, text_sha
+    from qualcode.coding.events import Event, text_sha
 
     miss_habit, alarm_habit = CODER_HABITS.get(name, (1.0, 1.0))
     by_doc: dict[str, list] = {}

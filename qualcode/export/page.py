@@ -16,7 +16,7 @@ h1{font-size:1.6em}h2{margin-top:1.6em;border-bottom:1px solid #ddd}"""
 
 
 @dataclass
-class Document:
+class Page:
     title: str
     blocks: list[tuple] = field(default_factory=list)
 

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 
 from qualcode import __version__
-from qualcode.codings import new_event, validate_coder
+from qualcode.coding.events import new_event, validate_coder
 from qualcode.errors import ProjectError
 
 SUGGESTION_COLUMNS = ["segment", "code", "score", "kinds", "cues", "matched", "text"]
@@ -38,7 +38,7 @@ class AutocodeMixin:
     def autocode(self, codes: str | None = None, doc: str | None = None, fuzzy: bool = True,
                  progress=None) -> AutocodeReport:
         """Compute suggestions for participant segments and store them; unchanged inputs do no work."""
-        from qualcode.autocode import SegmentText, autocoder_for, paused_gc
+        from qualcode.autocode.matcher import SegmentText, autocoder_for, paused_gc
 
         codebook = self.codebook()
         chosen = self.select_codes(codes)
@@ -130,7 +130,7 @@ class AutocodeMixin:
     def evaluate_autocode(self, gold: str, codes: str | None = None):
         """The stored suggestions against ``gold``'s codings, over the participant segments of the
         documents that coder coded."""
-        from qualcode.evaluation import evaluate
+        from qualcode.autocode.evaluation import evaluate
 
         validate_coder(gold)
         if not self.log_path(gold).exists():
