@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from qualcode.errors import Problem, QualcodeError, problem
+from qualcode.errors import Problem, ProjectError, QualcodeError, problem
 from qualcode.models import Code, Cues
 from qualcode.yamlfile import line_of, load_yaml, pydantic_message
 
@@ -68,7 +69,7 @@ class CodeModel(BaseModel):
 class CodebookModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
     codebook: str = Field(min_length=1)
-    version: Union[str, int, float] = "1"
+    version: str | int | float = "1"
     description: str = ""
     codes: list[CodeModel] = Field(min_length=1)
 
@@ -81,6 +82,9 @@ class Codebook:
     codes: tuple[Code, ...]  # depth-first, parents before children
     sha256: str
     path: str = ""
+    # Lookups filled in by __post_init__; not constructor arguments, not compared or shown.
+    _by_id: dict[str, Code] = field(init=False, repr=False, compare=False)
+    _renamed: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {c.id: c for c in self.codes})
@@ -99,6 +103,20 @@ class Codebook:
         if code_id in self._by_id:
             return code_id
         return self._renamed.get(code_id)
+
+    def select(self, pattern: str | None, *, depth: int | None = None) -> list[str]:
+        """Code ids matching a pattern (``LABOR*``; ``LABOR`` = the code and its sub-codes; None =
+        all), down to ``depth`` (0 = themes) when given. No match for the pattern is an error; an
+        empty result of the depth limit is the caller's to word."""
+        import fnmatch
+
+        if not pattern:
+            chosen = self.ids
+        else:
+            chosen = [c for c in self.ids if fnmatch.fnmatch(c, pattern) or fnmatch.fnmatch(c, f"{pattern}.*")]
+            if not chosen:
+                raise ProjectError(f"no code matches {pattern!r} (see 'qualcode codebook show')")
+        return [c for c in chosen if depth is None or self._by_id[c].depth <= depth]
 
     def roots(self) -> list[Code]:
         return [c for c in self.codes if c.parent is None]
@@ -146,7 +164,7 @@ def check_codebook(path: str | Path, check_patterns: bool = True) -> tuple[Codeb
     return _freeze(model, lines, sha, str(path)), []
 
 
-def _explain(error: dict) -> str:
+def _explain(error: Mapping[str, Any]) -> str:
     """pydantic's message, plus the likely intended key for an unknown one (``lable`` → ``label``)."""
     message = pydantic_message(error)
     loc = tuple(error["loc"])
@@ -192,7 +210,7 @@ def _lookup(data: Any, loc: tuple) -> Any:
     return data
 
 
-def _raw_codes(data: dict):
+def _raw_codes(data: dict) -> Iterator[tuple[tuple, dict]]:
     """(location, code mapping) for every code in the raw YAML, parents first."""
     def walk(items, where):
         if not isinstance(items, list):
@@ -211,7 +229,7 @@ def _semantic_problems(path: Path, data: dict, lines: dict, check_patterns: bool
     seen: dict[str, int] = {}
     codes = list(_raw_codes(data))
     live = {c.get("id") for _, c in codes if isinstance(c.get("id"), str)}
-    renamed: dict[str, str] = {}
+    renamed: dict[str, object] = {}  # old id -> the id field of the code renaming it (may be invalid)
     for where, code in codes:
         code_id = code.get("id")
         if isinstance(code_id, str):
@@ -319,7 +337,7 @@ def dump_codebook_data(data: dict) -> str:
 def codebook_data(codebook: Codebook) -> dict:
     """The YAML structure of a loaded codebook (what `codebook show -f json` prints)."""
     def code(item: Code) -> dict:
-        out = {"id": item.id, "label": item.label}
+        out: dict[str, Any] = {"id": item.id, "label": item.label}
         for key in ("definition", "when_to_use", "when_not_to_use"):
             if getattr(item, key):
                 out[key] = getattr(item, key)
@@ -333,7 +351,7 @@ def codebook_data(codebook: Codebook) -> dict:
         if cues:
             out["cues"] = cues
         if item.children:
-            out["children"] = [code(codebook.get(child)) for child in item.children]
+            out["children"] = [code(codebook._by_id[child]) for child in item.children]
         return out
 
     return {"codebook": codebook.name, "version": codebook.version, "description": codebook.description,

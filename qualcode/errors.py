@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,3 +48,22 @@ class ProjectError(QualcodeError):
 
 def problem(path: str | Path, line: int | None, message: str) -> Problem:
     return Problem(str(path), line, message)
+
+
+class ParameterError(ProjectError):
+    """A parameter value that does not fit. The message names parameters as ``{name}`` placeholders:
+    the library prints the Python parameter name, the CLI the option that sets it (``--unit``), so
+    the core never speaks of command-line flags."""
+
+    def __init__(self, template: str, *parameters: str, path: str | Path | None = None):
+        self.template = template
+        self.parameters = parameters
+        self.path = path
+        super().__init__(self.problem(lambda name: name))
+
+    def problem(self, word: Callable[[str], str]) -> Problem:
+        """The problem with each ``{name}`` worded by ``word`` (identity: the parameter's own name)."""
+        text = self.template
+        for name in self.parameters:
+            text = text.replace("{" + name + "}", word(name))
+        return Problem("" if self.path is None else str(self.path), None, text)

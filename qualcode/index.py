@@ -10,8 +10,11 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from qualcode.models import Participant, Segment, Transcript
+from qualcode.models import (
+    Coding, Document, Evidence, FileState, LogState, Participant, Segment, StoredSuggestion, Transcript, Variant,
+)
 
 SCHEMA_VERSION = "7"
 
@@ -72,7 +75,14 @@ CREATE TABLE participants (
 );
 """
 
-DOC_COLUMNS = ("id", "path", "format", "turns", "speakers", "words", "meta")
+SEGMENT_FIELDS = 'id, doc, n, start, "end", speaker, kind, text, participant'  # models.Segment's field order
+CODING_FIELDS = 'coder, doc, start, "end", code, sha, text, origin, at, memo, segment, status'  # models.Coding's
+DOCUMENT_SQL = """
+    SELECT d.id, d.path, d.format, d.turns, d.speakers, d.words, d.meta,
+           (SELECT COUNT(*) FROM segments s WHERE s.doc = d.id),
+           (SELECT group_concat(DISTINCT s.participant) FROM segments s
+             WHERE s.doc = d.id AND s.participant IS NOT NULL)
+    FROM documents d"""
 
 
 class Index:
@@ -80,7 +90,6 @@ class Index:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA journal_mode = WAL")
         self._migrate()
@@ -120,16 +129,17 @@ class Index:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # files -----------------------------------------------------------------------------------
-    def file_states(self) -> dict[str, sqlite3.Row]:
-        return {row["path"]: row for row in self.db.execute("SELECT * FROM files")}
+    def file_states(self) -> dict[str, FileState]:
+        rows = self._tuples("SELECT path, size, mtime_ns, sha256, doc_id, problem_line, problem FROM files")
+        return {row[0]: FileState(*row) for row in rows}
 
     def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
         self.db.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path))
 
     def forget_file(self, path: str) -> None:
         row = self.db.execute("SELECT doc_id FROM files WHERE path = ?", (path,)).fetchone()
-        if row and row["doc_id"]:
-            self.db.execute("DELETE FROM documents WHERE id = ?", (row["doc_id"],))
+        if row and row[0]:
+            self.db.execute("DELETE FROM documents WHERE id = ?", (row[0],))
         self.db.execute("DELETE FROM files WHERE path = ?", (path,))
 
     def forget_all_files(self) -> None:
@@ -156,11 +166,10 @@ class Index:
         self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, NULL, ?, ?)", (path, size, mtime_ns, sha, line, message))
 
     def file_problems(self) -> list[tuple[str, int | None, str]]:
-        rows = self.db.execute("SELECT path, problem_line, problem FROM files WHERE problem IS NOT NULL ORDER BY path")
-        return [(r["path"], r["problem_line"], r["problem"]) for r in rows]
+        return self._tuples("SELECT path, problem_line, problem FROM files WHERE problem IS NOT NULL ORDER BY path")
 
     def doc_ids(self) -> dict[str, str]:
-        return {r["id"]: r["path"] for r in self.db.execute("SELECT id, path FROM documents")}
+        return dict(self._tuples("SELECT id, path FROM documents"))
 
     # participants ----------------------------------------------------------------------------
     def replace_participants(self, participants: list[Participant]) -> None:
@@ -171,12 +180,9 @@ class Index:
         )
 
     def participants(self) -> list[Participant]:
-        rows = self.db.execute("SELECT * FROM participants ORDER BY id")
-        return [
-            Participant(r["id"], r["role"], r["task_force"], r["file"], r["speaker"],
-                        tuple(json.loads(r["attributes"]).items()), r["line"])
-            for r in rows
-        ]
+        rows = self._tuples("SELECT id, role, task_force, file, speaker, attributes, line FROM participants ORDER BY id")
+        return [Participant(pid, role, task_force, file, speaker, tuple(json.loads(attributes).items()), line)
+                for pid, role, task_force, file, speaker, attributes, line in rows]
 
     def set_segment_participants(self, doc: str, by_speaker: dict[str | None, str | None]) -> None:
         """Participant segments of ``doc`` get the participant their speaker maps to."""
@@ -188,25 +194,18 @@ class Index:
             )
 
     # queries ---------------------------------------------------------------------------------
-    def documents(self) -> list[dict]:
-        rows = self.db.execute(
-            """
-            SELECT d.id, d.path, d.format, d.turns, d.speakers, d.words, d.meta,
-                   (SELECT COUNT(*) FROM segments s WHERE s.doc = d.id) AS segments,
-                   (SELECT group_concat(DISTINCT s.participant) FROM segments s
-                     WHERE s.doc = d.id AND s.participant IS NOT NULL) AS participants
-            FROM documents d ORDER BY d.id
-            """
-        )
-        return [dict(r) for r in rows]
+    def documents(self) -> list[Document]:
+        """Every document without its text, with its number of segments and its participants."""
+        return [_document(row) for row in self._tuples(DOCUMENT_SQL + " ORDER BY d.id")]
 
-    def document(self, doc: str) -> dict | None:
-        row = self.db.execute("SELECT * FROM documents WHERE id = ?", (doc,)).fetchone()
-        return dict(row) if row else None
+    def document(self, doc: str) -> Document | None:
+        """One document, its text included."""
+        row = self.db.execute(DOCUMENT_SQL.replace("d.meta,", "d.meta, d.text,") + " WHERE d.id = ?", (doc,)).fetchone()
+        return None if row is None else _document(tuple(row[:7]) + tuple(row[8:]), text=row[7])
 
-    def segments(self, doc: str | None = None, kind: str | None = None) -> list[dict]:
-        sql = "SELECT id, doc, n, speaker, kind, participant, start, \"end\", text FROM segments WHERE 1=1"
-        args: list = []
+    def segments(self, doc: str | None = None, kind: str | None = None) -> list[Segment]:
+        sql = f"SELECT {SEGMENT_FIELDS} FROM segments WHERE 1=1"
+        args: list[str] = []
         if doc is not None:
             sql += " AND doc = ?"
             args.append(doc)
@@ -214,7 +213,7 @@ class Index:
             sql += " AND kind = ?"
             args.append(kind)
         sql += " ORDER BY doc, n"
-        return [dict(r) for r in self.db.execute(sql, args)]
+        return [Segment(*row) for row in self._tuples(sql, tuple(args))]
 
     def segment_texts(self, doc: str | None = None) -> list[tuple[str, str, str, str]]:
         """(id, doc, kind, text) of every segment in order: what matching reads, as plain tuples."""
@@ -228,8 +227,9 @@ class Index:
         return [r[0] for r in rows]
 
     # coder logs --------------------------------------------------------------------------------
-    def log_states(self) -> dict[str, sqlite3.Row]:
-        return {row["path"]: row for row in self.db.execute("SELECT * FROM logs")}
+    def log_states(self) -> dict[str, LogState]:
+        rows = self._tuples("SELECT path, coder, size, mtime_ns, offset, lines, prefix_sha FROM logs")
+        return {row[0]: LogState(*row) for row in rows}
 
     def forget_log(self, path: str, coder: str) -> None:
         self.db.execute("DELETE FROM logs WHERE path = ?", (path,))
@@ -247,8 +247,7 @@ class Index:
         self.db.executemany("INSERT INTO log_problems VALUES (?, ?, ?)", [(path, p.line, p.message) for p in problems])
 
     def log_problems(self) -> list[tuple[str, int | None, str]]:
-        rows = self.db.execute("SELECT path, line, message FROM log_problems ORDER BY path, line")
-        return [(r["path"], r["line"], r["message"]) for r in rows]
+        return self._tuples("SELECT path, line, message FROM log_problems ORDER BY path, line")
 
     def apply_events(self, events) -> None:
         """Fold events into the codings and seen tables (the same fold as codings.fold)."""
@@ -275,27 +274,28 @@ class Index:
     def unanchored_docs(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT doc FROM codings WHERE status IS NULL")]
 
-    def codings_of_doc(self, doc: str) -> list[dict]:
-        return [dict(r) for r in self.db.execute("SELECT * FROM codings WHERE doc = ?", (doc,))]
+    def codings_of_doc(self, doc: str) -> list[Coding]:
+        return [Coding(*row) for row in self._tuples(f"SELECT {CODING_FIELDS} FROM codings WHERE doc = ?", (doc,))]
 
-    def set_anchor(self, coding: dict, segment: str | None, status: str) -> None:
+    def set_anchor(self, coding: Coding, segment: str | None, status: str) -> None:
         self.db.execute(
             'UPDATE codings SET segment = ?, status = ? WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?',
-            (segment, status, coding["coder"], coding["doc"], coding["start"], coding["end"], coding["code"]),
+            (segment, status, coding.coder, coding.doc, coding.start, coding.end, coding.code),
         )
 
     def reset_anchors(self, doc: str) -> None:
         self.db.execute("UPDATE codings SET segment = NULL, status = NULL WHERE doc = ?", (doc,))
 
-    def codings(self, coder: str | None = None, doc: str | None = None) -> list[dict]:
-        sql = "SELECT c.*, s.n AS n FROM codings c LEFT JOIN segments s ON s.id = c.segment WHERE 1=1"
-        args: list = []
+    def codings(self, coder: str | None = None, doc: str | None = None) -> list[Coding]:
+        fields = ", ".join(f"c.{name}" for name in CODING_FIELDS.split(", "))
+        sql = f"SELECT {fields}, s.n FROM codings c LEFT JOIN segments s ON s.id = c.segment WHERE 1=1"
+        args: list[str] = []
         for column, value in (("c.coder", coder), ("c.doc", doc)):
             if value is not None:
                 sql += f" AND {column} = ?"
                 args.append(value)
         sql += " ORDER BY c.doc, s.n, c.start, c.code, c.coder"
-        return [dict(r) for r in self.db.execute(sql, args)]
+        return [Coding(*row) for row in self._tuples(sql, tuple(args))]
 
     def coding_pairs(self, coder: str) -> list[tuple[str, str]]:
         """(segment, code) of the coder's codings that are anchored to a segment, as plain tuples."""
@@ -305,29 +305,25 @@ class Index:
     def coding_docs(self, coder: str) -> set[str]:
         return {doc for (doc,) in self._tuples("SELECT DISTINCT doc FROM codings WHERE coder = ?", (coder,))}
 
-    def _tuples(self, sql: str, args: tuple = ()) -> list[tuple]:
-        cursor = self.db.cursor()
-        cursor.row_factory = None
-        return cursor.execute(sql, args).fetchall()
+    def _tuples(self, sql: str, args: tuple[object, ...] = ()) -> list[Any]:
+        return self.db.execute(sql, args).fetchall()
 
     def coders(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT coder FROM logs ORDER BY coder")]
+        return [coder for (coder,) in self._tuples("SELECT coder FROM logs ORDER BY coder")]
 
     def seen_texts(self, coder: str) -> set[tuple[str, str]]:
         """(doc, sha of the segment text) of the coder's seen marks: found again after the text moves."""
         return set(self._tuples("SELECT doc, sha FROM seen WHERE coder = ?", (coder,)))
 
     def seen_segments(self, coder: str) -> set[tuple[str, int, int]]:
-        return {(r[0], r[1], r[2]) for r in self.db.execute('SELECT doc, start, "end" FROM seen WHERE coder = ?', (coder,))}
+        return set(self._tuples('SELECT doc, start, "end" FROM seen WHERE coder = ?', (coder,)))
 
-    def segment(self, segment_id: str) -> dict | None:
-        row = self.db.execute('SELECT id, doc, n, speaker, kind, participant, start, "end", text FROM segments WHERE id = ?',
-                              (segment_id,)).fetchone()
-        return dict(row) if row else None
+    def segment(self, segment_id: str) -> Segment | None:
+        rows = self._tuples(f"SELECT {SEGMENT_FIELDS} FROM segments WHERE id = ?", (segment_id,))
+        return Segment(*rows[0]) if rows else None
 
     def rejected(self, coder: str) -> set[tuple[str, int, int, str]]:
-        rows = self.db.execute('SELECT doc, start, "end", code FROM rejected WHERE coder = ?', (coder,))
-        return {(r[0], r[1], r[2], r[3]) for r in rows}
+        return set(self._tuples('SELECT doc, start, "end", code FROM rejected WHERE coder = ?', (coder,)))
 
     # suggestions -------------------------------------------------------------------------------
     def corpus_fingerprint(self) -> str:
@@ -336,8 +332,8 @@ class Index:
         rows = self.db.execute("SELECT path, sha256 FROM files WHERE doc_id IS NOT NULL ORDER BY path")
         return hashlib.sha256("".join(f"{r[0]}:{r[1]};" for r in rows).encode()).hexdigest()
 
-    def replace_suggestions(self, scope_docs: list[str] | None, scope_codes: list[str] | None, rows, evidence,
-                            variants) -> None:
+    def replace_suggestions(self, scope_docs: list[str] | None, scope_codes: list[str] | None,
+                            suggestions: list[StoredSuggestion], variants: list[Variant]) -> None:
         """Replace the stored suggestions (and their evidence) within a scope: documents x codes, None = all."""
         where, args = "WHERE 1=1", []
         for column, values in (("doc", scope_docs), ("code", scope_codes)):
@@ -346,30 +342,41 @@ class Index:
                 args += list(values)
         self.db.execute(f"DELETE FROM evidence WHERE (segment, code) IN (SELECT segment, code FROM suggestions {where})", args)
         self.db.execute(f"DELETE FROM suggestions {where}", args)
-        self.db.executemany("INSERT OR REPLACE INTO suggestions VALUES (?, ?, ?, ?)", rows)
-        self.db.executemany("INSERT OR REPLACE INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", evidence)
+        self.db.executemany("INSERT OR REPLACE INTO suggestions (segment, doc, code, score) VALUES (?, ?, ?, ?)",
+                            [(s.segment, s.doc, s.code, s.score) for s in suggestions])
+        self.db.executemany(
+            'INSERT OR REPLACE INTO evidence (segment, code, n, cue, kind, matched, start, "end", score) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(s.segment, s.code, n, e.cue, e.kind, e.matched, e.start, e.end, e.score)
+             for s in suggestions for n, e in enumerate(s.evidence)],
+        )
         self.db.execute("DELETE FROM variants")
-        self.db.executemany("INSERT INTO variants VALUES (?, ?, ?, ?, ?, ?)", variants)
+        self.db.executemany("INSERT INTO variants (code, cue, word, variant, phrase, score) VALUES (?, ?, ?, ?, ?, ?)",
+                            [(v.code, v.cue, v.word, v.variant, v.phrase, v.score) for v in variants])
 
-    def suggestions(self, doc: str | None = None) -> list[dict]:
+    def suggestions(self, doc: str | None = None) -> list[StoredSuggestion]:
         """Suggestions in document order, each with ``evidence``: its rows in order."""
         sql = ("SELECT g.segment, g.doc, g.code, g.score, s.n, s.start, s.\"end\", s.text FROM suggestions g "
                "JOIN segments s ON s.id = g.segment")
-        args: list = []
+        args: tuple[str, ...] = ()
         if doc is not None:
             sql += " WHERE g.doc = ?"
-            args.append(doc)
-        rows = [dict(r) for r in self.db.execute(sql + " ORDER BY g.doc, s.n, g.code", args)]
+            args = (doc,)
+        rows = self._tuples(sql + " ORDER BY g.doc, s.n, g.code", args)
         ev_sql = 'SELECT e.segment, e.code, e.cue, e.kind, e.matched, e.start, e."end", e.score FROM evidence e'
         if doc is not None:
             ev_sql += " JOIN suggestions g ON g.segment = e.segment AND g.code = e.code WHERE g.doc = ?"
-        found: dict[tuple[str, str], list[dict]] = {}
-        for r in self.db.execute(ev_sql + " ORDER BY e.segment, e.code, e.n", args):
-            found.setdefault((r[0], r[1]), []).append(
-                {"cue": r[2], "kind": r[3], "matched": r[4], "start": r[5], "end": r[6], "score": r[7]})
-        for row in rows:
-            row["evidence"] = found.get((row["segment"], row["code"]), [])
-        return rows
+        found: dict[tuple[str, str], list[Evidence]] = {}
+        for segment, code, *evidence in self._tuples(ev_sql + " ORDER BY e.segment, e.code, e.n", args):
+            found.setdefault((segment, code), []).append(Evidence(*evidence))
+        return [StoredSuggestion(*row, evidence=tuple(found.get((row[0], row[2]), ()))) for row in rows]
 
-    def variants(self) -> list[dict]:
-        return [dict(r) for r in self.db.execute("SELECT * FROM variants ORDER BY code, cue, variant")]
+    def variants(self) -> list[Variant]:
+        sql = "SELECT code, cue, word, variant, phrase, score FROM variants ORDER BY code, cue, variant"
+        return [Variant(*row) for row in self._tuples(sql)]
+
+
+def _document(row: tuple[Any, ...], text: str = "") -> Document:
+    doc_id, path, fmt, turns, speakers, words, meta, segments, participants = row
+    return Document(doc_id, path, fmt, turns, tuple(json.loads(speakers)), words, json.loads(meta), segments,
+                    tuple((participants or "").split(",")) if participants else (), text)

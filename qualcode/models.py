@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 INTERVIEWER = "interviewer"
 PARTICIPANT = "participant"
 SPEAKER_KINDS = (PARTICIPANT, INTERVIEWER)
 SEGMENT_UNITS = ("turn", "paragraph", "sentence")
+Progress = Callable[[int, int, str], None]  # (done, total, what): drawn by the CLI, never printed by the core
 STUDY_ROLES = ("law_enforcement", "prosecutor", "victim_service_provider", "other")
 
 
 @dataclass(frozen=True)
 class Span:
+    """A stretch of one document's canonical text: what coding events, anchors and exports point at."""
+
+    doc: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TextRange:
     """A half-open range of character offsets into a transcript's text."""
 
     start: int
@@ -24,7 +37,7 @@ class Turn:
     """What one speaker said without interruption: one or more paragraphs."""
 
     speaker: str | None
-    paragraphs: tuple[Span, ...]
+    paragraphs: tuple[TextRange, ...]
     time: str | None = None
 
     @property
@@ -77,6 +90,121 @@ class Segment:
     kind: str
     text: str
     participant: str | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.doc, self.start, self.end, self.text)
+
+
+@dataclass(frozen=True)
+class Document:
+    """An imported transcript as the index holds it. ``text`` is filled only when one document is
+    asked for; listings leave it empty and count its segments and participants instead."""
+
+    id: str
+    path: str
+    format: str
+    turns: int
+    speakers: tuple[str, ...]
+    words: int
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    segments: int = 0
+    participants: tuple[str, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A coder's current decision that ``code`` applies to doc[start:end] (the fold of their log),
+    and where it is anchored now: ``segment`` and ``status`` (ok, moved, fuzzy, lost; None until
+    anchored); ``n`` is that segment's number, for ordering."""
+
+    coder: str
+    doc: str
+    start: int
+    end: int
+    code: str
+    sha: str
+    text: str
+    origin: str
+    at: str
+    memo: str | None
+    segment: str | None = None
+    status: str | None = None
+    n: int | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.doc, self.start, self.end, self.text)
+
+
+class Evidence(NamedTuple):
+    """Why a code was suggested: the cue, how it matched, the words, where in the segment text, score.
+    The field order is the column order of the index's evidence table."""
+
+    cue: str
+    kind: str  # phrase | pattern | regex | fuzzy
+    matched: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class StoredSuggestion:
+    """A suggestion as the index holds it, with its segment's place and text and its evidence."""
+
+    segment: str
+    doc: str
+    code: str
+    score: float
+    n: int
+    start: int
+    end: int
+    text: str
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def span(self) -> Span:
+        return Span(self.doc, self.start, self.end, self.text)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A misspelled variant fuzzy matching accepted for a cue word."""
+
+    code: str
+    cue: str
+    word: str
+    variant: str
+    phrase: str
+    score: float
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What the index knows of a transcript file: its stamp, and its document or its problem."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    sha256: str
+    doc_id: str | None
+    problem_line: int | None
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class LogState:
+    """How far the index has read a coder's log, and a hash of what it read (to resume safely)."""
+
+    path: str
+    coder: str
+    size: int
+    mtime_ns: int
+    offset: int
+    lines: int
+    prefix_sha: str
 
 
 @dataclass(frozen=True)

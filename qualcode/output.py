@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import IO
+from typing import IO, Any
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 TABLE_CELL = 60
@@ -32,7 +32,7 @@ def write(stream: IO[str], rows: list[dict], columns: list[str], fmt: str = "tab
     stream.write(render(rows, columns, fmt))
 
 
-def _plain(value) -> str:
+def _plain(value: object) -> str:
     """One formatting for every text format: None and NaN are empty; numbers as computed (the
     compute modules round them once: agreement to 3 decimals, percentages to 1)."""
     if value is None or (isinstance(value, float) and value != value):
@@ -54,7 +54,7 @@ def _table(rows: list[dict], columns: list[str]) -> str:
     return "".join(out)
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     text = " ".join(_plain(value).split())
     return text if len(text) <= TABLE_CELL else text[: TABLE_CELL - 1] + "…"
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
-from qualcode.models import INTERVIEWER, PARTICIPANT, Segment, Span, Transcript
+from qualcode.models import INTERVIEWER, PARTICIPANT, Segment, TextRange, Transcript
 from qualcode.transcripts.settings import ReaderSettings
 
 
@@ -22,10 +23,10 @@ def segment_transcript(transcript: Transcript, unit: str, settings: ReaderSettin
     return segments
 
 
-def _pieces(transcript: Transcript, unit: str):
+def _pieces(transcript: Transcript, unit: str) -> Iterator[tuple[str | None, TextRange]]:
     if unit == "turn":
         for turn in transcript.turns:
-            yield turn.speaker, _trimmed(transcript.text, Span(turn.start, turn.end))
+            yield turn.speaker, _trimmed(transcript.text, TextRange(turn.start, turn.end))
     elif unit == "paragraph":
         for turn in transcript.turns:
             for span in turn.paragraphs:
@@ -36,14 +37,14 @@ def _pieces(transcript: Transcript, unit: str):
         raise ValueError(f"unknown segment unit {unit!r}")
 
 
-def _sentences(transcript: Transcript):
+def _sentences(transcript: Transcript) -> Iterator[tuple[str | None, TextRange]]:
     """spaCy's rule-based sentencizer on each paragraph; a sentence never spans two paragraphs."""
     nlp = sentence_pipeline()
     owners = [(turn.speaker, span) for turn in transcript.turns for span in turn.paragraphs]
     texts = (transcript.text[span.start : span.end] for _, span in owners)
     for (speaker, span), doc in zip(owners, nlp.pipe(texts, batch_size=256)):
         for sent in doc.sents:
-            piece = _trimmed(transcript.text, Span(span.start + sent.start_char, span.start + sent.end_char))
+            piece = _trimmed(transcript.text, TextRange(span.start + sent.start_char, span.start + sent.end_char))
             if piece.end > piece.start:
                 yield speaker, piece
 
@@ -65,10 +66,10 @@ def sentence_pipeline():
     return nlp
 
 
-def _trimmed(text: str, span: Span) -> Span:
+def _trimmed(text: str, span: TextRange) -> TextRange:
     start, end = span.start, span.end
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return Span(start, end)
+    return TextRange(start, end)

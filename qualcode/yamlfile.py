@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from qualcode.errors import Problem, QualcodeError, problem
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 Location = tuple  # a path of keys and list indexes, as pydantic reports it
 
@@ -36,7 +41,7 @@ def load_yaml(path: Path, max_bytes: int = 4 * 1024 * 1024) -> tuple[object, dic
         line = mark.line + 1 if mark else None
         where = f" (column {mark.column + 1})" if mark else ""
         context = getattr(exc, "context_mark", None)
-        if context is not None and mark is not None and context.line != mark.line:
+        if isinstance(exc, yaml.MarkedYAMLError) and context is not None and mark is not None and context.line != mark.line:
             where = f" (column {mark.column + 1}; {exc.context} started on line {context.line + 1})"
         raise QualcodeError(problem(path, line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}{where}")) from None
     lines: dict[Location, int] = {}
@@ -60,7 +65,9 @@ def load_yaml(path: Path, max_bytes: int = 4 * 1024 * 1024) -> tuple[object, dic
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it: ~10x faster
 
 
-def _walk(node: yaml.Node, where: Location, lines: dict[Location, int], duplicates: list, visited: set[int]):
+def _walk(
+    node: yaml.Node, where: Location, lines: dict[Location, int], duplicates: list, visited: set[int]
+) -> yaml.Node | None:
     """Record the line of every key path; return a node met twice (an alias), else None."""
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
         if id(node) in visited:
@@ -92,7 +99,7 @@ def line_of(lines: dict[Location, int], loc: Location) -> int | None:
     return lines.get(loc)
 
 
-def pydantic_problems(path: Path, exc, lines: dict[Location, int]) -> list[Problem]:
+def pydantic_problems(path: Path, exc: ValidationError, lines: dict[Location, int]) -> list[Problem]:
     """One Problem per pydantic error, located by its key path."""
     out = []
     for error in exc.errors():
@@ -103,7 +110,7 @@ def pydantic_problems(path: Path, exc, lines: dict[Location, int]) -> list[Probl
     return out
 
 
-def pydantic_message(error: dict) -> str:
+def pydantic_message(error: Mapping[str, Any]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         return "unknown key"

@@ -44,14 +44,14 @@ def build(folder: Path) -> Path:
     samples = sorted(p for p in (ROOT / "transcripts").iterdir() if p.suffix in (".txt", ".md", ".docx", ".vtt", ".srt"))
     project = Project.open(folder)
     project.import_transcripts(samples)
-    project.autocode()
-    project.commit_suggestions("auto")
-    for suggestion in project.suggestions():
-        if suggestion["code"].split(".")[0] in ("LABOR", "VCA") and len(suggestion["evidence"]) >= 2:
-            project.accept_suggestion(suggestion, "reviewer")
+    project.autocode.run()
+    project.autocode.commit("auto")
+    for suggestion in project.autocode.suggestions():
+        if suggestion.code.split(".")[0] in ("LABOR", "VCA") and len(suggestion.evidence) >= 2:
+            project.autocode.accept(suggestion, coder="reviewer")
     for document in project.documents():
-        first = project.segments(document["id"])[0]["id"]
-        project.mark_seen(first, "reviewer")
+        first = project.segments(document.id)[0].id
+        project.coding.mark_seen(first, coder="reviewer")
     return folder
 
 

@@ -22,19 +22,19 @@ def two_coders(project_copy) -> tuple[Path, list[str]]:
     4: both absent) and have not reached segments 5-18 yet."""
     shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", project_copy / "codebooks" / "ecm.yaml")
     project = Project.open(project_copy)
-    segs = [s["id"] for s in project.segments("TF05-OTH-009")][:4]
+    segs = [s.id for s in project.segments("TF05-OTH-009")][:4]
     for coder, coded in (("alice", segs[:2]), ("bob", [segs[0], segs[2]])):
         for seg in segs:
             if seg in coded:
-                project.apply(seg, "LABOR.DEFN", coder)
+                project.coding.apply(seg, "LABOR.DEFN", coder=coder)
             else:
-                project.mark_seen(seg, coder)
+                project.coding.mark_seen(seg, coder=coder)
     return project_copy, segs
 
 
 def test_hand_computed_values(two_coders):
     folder, _ = two_coders
-    result = Project.open(folder).agreement(["alice", "bob"], codes="LABOR.DEFN", boot=0)
+    result = Project.open(folder).agreement.compute(["alice", "bob"], codes="LABOR.DEFN", boot=0)
     [row] = result.rows
     # units: the 4 segments both coders went through; segments 5-18 of TF05-OTH-009 neither reached
     # alice 1 1 0 0, bob 1 0 1 0: p_o = 2/4; kappa: p_e = .5 * .5 + .5 * .5; alpha from the
@@ -54,18 +54,18 @@ def test_segments_not_yet_reached_are_missing_not_absent(two_coders):
     not a decision yet; in a document coded without seen marks (apply, sheets), every segment is."""
     folder, segs = two_coders
     project = Project.open(folder)
-    given = project.agreement_input(["alice", "bob"], codes="LABOR.DEFN")
+    given = project.agreement.input_for(["alice", "bob"], codes="LABOR.DEFN")
     doc_units = [i for i, u in enumerate(given.units) if u.startswith("TF05-OTH-009")]
     decided = [i for i in doc_units if given.data[0, i, 0] == given.data[0, i, 0]]
     assert [given.units[i] for i in decided] == segs
-    later = project.segments("TF05-OTH-009")[10]["id"]
-    project.mark_seen(later, "alice")
-    project.mark_seen(later, "bob")
-    assert Project.open(folder).agreement(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == 5
+    later = project.segments("TF05-OTH-009")[10].id
+    project.coding.mark_seen(later, coder="alice")
+    project.coding.mark_seen(later, coder="bob")
+    assert Project.open(folder).agreement.compute(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == 5
     other = project.segments("TF02-PR-003")
-    project.apply(other[0]["id"], "PROS.PLEA", "alice")
-    project.apply(other[1]["id"], "PROS.PLEA", "bob")
-    given = project.agreement_input(["alice", "bob"], codes="PROS.PLEA")
+    project.coding.apply(other[0].id, "PROS.PLEA", coder="alice")
+    project.coding.apply(other[1].id, "PROS.PLEA", coder="bob")
+    given = project.agreement.input_for(["alice", "bob"], codes="PROS.PLEA")
     in_doc = [i for i, u in enumerate(given.units) if u.startswith("TF02-PR-003")]
     assert len(in_doc) == 28 and not np.isnan(given.data[:, in_doc, 0]).any()  # all 28 decided by both
 
@@ -73,15 +73,15 @@ def test_segments_not_yet_reached_are_missing_not_absent(two_coders):
 def test_seen_marks_are_found_again_after_an_edit_moves_the_text(two_coders):
     folder, segs = two_coders
     project = Project.open(folder)
-    before = project.agreement(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"]
-    second = project.segments("TF05-OTH-009")[1]["start"]
+    before = project.agreement.compute(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"]
+    second = project.segments("TF05-OTH-009")[1].start
     path = next((folder / "transcripts").glob("TF05-OTH-009.*"))
     text = path.read_text(encoding="utf-8")
-    first = project.segments("TF05-OTH-009")[0]["text"]
+    first = project.segments("TF05-OTH-009")[0].text
     path.write_text(text.replace(first[:30], first[:30] + " (an added aside)", 1), encoding="utf-8")
     after = Project.open(folder)
-    assert after.segments("TF05-OTH-009")[1]["start"] != second  # the text after the edit moved
-    assert after.agreement(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == before == 4
+    assert after.segments("TF05-OTH-009")[1].start != second  # the text after the edit moved
+    assert after.agreement.compute(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == before == 4
 
 
 def test_commit_as_repairs_a_document_an_older_version_marked_once(coded_rules):
@@ -89,12 +89,12 @@ def test_commit_as_repairs_a_document_an_older_version_marked_once(coded_rules):
     made the rest of the document 'not reached'. Committing again marks every segment."""
     project, doc = coded_rules
     segments = project.segments(doc)
-    project.mark_seen(segments[0]["id"], "rules")  # what the older --commit-as wrote
+    project.coding.mark_seen(segments[0].id, coder="rules")  # what the older --commit-as wrote
     for s in segments[1:]:
-        project.apply(s["id"], "LABOR.DEFN", "hana")
-    assert project.agreement(["rules", "hana"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == 1
-    project.commit_suggestions("rules")
-    assert project.agreement(["rules", "hana"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == len(segments)
+        project.coding.apply(s.id, "LABOR.DEFN", coder="hana")
+    assert project.agreement.compute(["rules", "hana"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == 1
+    project.autocode.commit("rules")
+    assert project.agreement.compute(["rules", "hana"], codes="LABOR.DEFN", boot=0).rows[0]["units"] == len(segments)
 
 
 @pytest.fixture
@@ -106,21 +106,21 @@ def coded_rules(tmp_path) -> tuple[Project, str]:
         "".join(f"I: Question {n}?\n\nR: Answer number {n}, about nothing in particular.\n\n" for n in range(1, 5)))
     (project.root / "participants.csv").write_text("participant_id,role,task_force\nQUIET,other,TF00\n")
     project = Project.open(project.root)
-    project.autocode()
-    assert project.suggestions() == []
+    project.autocode.run()
+    assert project.autocode.suggestions() == []
     return project, "QUIET"
 
 
 def test_a_document_not_opened_is_missing_not_absent(two_coders):
     folder, segs = two_coders
     project = Project.open(folder)
-    other = project.segments("TF02-PR-003")[0]["id"]
-    project.apply(other, "PROS.PLEA", "alice")  # bob never opened TF02-PR-003
-    given = project.agreement_input(["alice", "bob"], codes="PROS.PLEA")
+    other = project.segments("TF02-PR-003")[0].id
+    project.coding.apply(other, "PROS.PLEA", coder="alice")  # bob never opened TF02-PR-003
+    given = project.agreement.input_for(["alice", "bob"], codes="PROS.PLEA")
     bob = given.data[1]
     doc_units = [i for i, u in enumerate(given.units) if u.startswith("TF02-PR-003")]
     assert len(doc_units) == 28 and all(bob[i, 0] != bob[i, 0] for i in doc_units)  # NaN: missing
-    result = project.agreement(["alice", "bob"], codes="PROS.PLEA", boot=0)
+    result = project.agreement.compute(["alice", "bob"], codes="PROS.PLEA", boot=0)
     [row] = result.rows
     assert row["units"] == 4  # only the units both decided are pairable (the four of TF05-OTH-009)
     assert row["alpha"] is None and row["reason"].startswith("no variation")
@@ -129,15 +129,15 @@ def test_a_document_not_opened_is_missing_not_absent(two_coders):
 def test_parent_rolls_up_children_and_depth_limits_rows(two_coders):
     folder, _ = two_coders
     project = Project.open(folder)
-    rows = {r["code"]: r for r in project.agreement(["alice", "bob"], codes="LABOR", boot=0).rows}
+    rows = {r["code"]: r for r in project.agreement.compute(["alice", "bob"], codes="LABOR", boot=0).rows}
     assert rows["LABOR"]["p_o"] == rows["LABOR.DEFN"]["p_o"]
-    themes = project.agreement(["alice", "bob"], depth=0, boot=0).rows
+    themes = project.agreement.compute(["alice", "bob"], depth=0, boot=0).rows
     assert [r["code"] for r in themes] == ["LABOR"]
 
 
 def test_document_unit_and_set_alpha(two_coders):
     folder, _ = two_coders
-    result = Project.open(folder).agreement(["alice", "bob"], unit="document", boot=0)
+    result = Project.open(folder).agreement.compute(["alice", "bob"], unit="document", boot=0)
     assert result.input.units == ["TF05-OTH-009"]
     assert [r["code"] for r in result.pooled] == ["(mean over codes)", "(set α, MASI)", "(set α, Jaccard)"]
 
@@ -168,7 +168,7 @@ def test_disagreements_file_and_report(two_coders, tmp_path):
 
 def test_agree_json_has_null_for_undefined(two_coders):
     folder, _ = two_coders
-    Project.open(folder).apply(Project.open(folder).segments("TF02-PR-003")[0]["id"], "PROS.PLEA", "alice")
+    Project.open(folder).coding.apply(Project.open(folder).segments("TF02-PR-003")[0].id, "PROS.PLEA", coder="alice")
     rows = json.loads(run_cli("-p", folder, "agree", "--coders", "alice,bob", "--boot", "0", "-f", "json").out)
     plea = next(r for r in rows if r["code"] == "PROS.PLEA")
     assert plea["alpha"] is None and plea["reason"]

@@ -23,7 +23,7 @@ def coded(project_copy) -> Path:
     le2 = project.segments("TF04-LE-007")
     group = project.segments("TF05-GROUP-010")
     pr = project.segments("TF02-PR-003")
-    p2 = next(s for s in group if s["participant"] == "TF05-LE-011")
+    p2 = next(s for s in group if s.participant == "TF05-LE-011")
     plan = {
         "alice": [(le1[0], "LABOR.DETECT"), (le1[1], "LABOR.DETECT"), (le1[1], "LABOR.PRIORITY"),
                   (le2[0], "LABOR.DEFN"), (p2, "VCA.CHOICE"), (pr[0], "PROS.PLEA")],
@@ -31,7 +31,7 @@ def coded(project_copy) -> Path:
     }
     for coder, items in plan.items():
         for segment, code in items:
-            project.apply(segment["id"], code, coder)
+            project.coding.apply(segment.id, code, coder=coder)
     return project_copy
 
 
@@ -41,7 +41,7 @@ def by_code(rows):
 
 def test_participants_are_counted_once_per_code_and_parents_roll_up(coded):
     project = Project.open(coded)
-    matrix = project.matrix(["role"], "participants", selection=project.select_codings(coder="alice"))
+    matrix = project.analysis.matrix(by=["role"], count="participants", selection=project.analysis.select(coder="alice"))
     assert matrix.n == {"law_enforcement": 5, "other": 1, "prosecutor": 2, "victim_service_provider": 3, "Total": 11}
     rows = by_code(matrix.rows)
     assert rows["LABOR.DETECT"]["law_enforcement"] == 1  # two segments, one participant
@@ -52,35 +52,35 @@ def test_participants_are_counted_once_per_code_and_parents_roll_up(coded):
 
 def test_segments_percent_and_coverage(coded):
     project = Project.open(coded)
-    alice = project.select_codings(coder="alice")
-    segments = by_code(project.matrix(["role"], "segments", selection=alice).rows)
+    alice = project.analysis.select(coder="alice")
+    segments = by_code(project.analysis.matrix(by=["role"], count="segments", selection=alice).rows)
     assert segments["LABOR"]["law_enforcement"] == 3  # 3 distinct segments, LABOR counted once each
-    percent = by_code(project.matrix(["role"], "percent", selection=alice).rows)
+    percent = by_code(project.analysis.matrix(by=["role"], count="percent", selection=alice).rows)
     assert percent["LABOR"]["law_enforcement"] == 40.0 and percent["PROS"]["prosecutor"] == 50.0
-    coverage = by_code(project.matrix(["role"], "coverage", selection=alice).rows)
-    le_words = sum(len(s["text"].split()) for s in project.analysis_segments()
-                   if project.participant_attributes()[s["participant"]]["role"] == "law_enforcement")
+    coverage = by_code(project.analysis.matrix(by=["role"], count="coverage", selection=alice).rows)
+    le_words = sum(len(s.text.split()) for s in project.analysis.segments()
+                   if project.analysis.participant_attributes()[s.participant]["role"] == "law_enforcement")
     seg_ids = {"TF01-LE-001#2", "TF01-LE-001#4", "TF04-LE-007#2"}
-    coded_words = sum(len(s["text"].split()) for s in project.analysis_segments() if s["id"] in seg_ids)
+    coded_words = sum(len(s.text.split()) for s in project.analysis.segments() if s.id in seg_ids)
     assert coverage["LABOR"]["law_enforcement"] == round(100 * coded_words / le_words, 1)
 
 
 def test_merge_union_and_majority(coded):
     project = Project.open(coded)
-    union = project.select_codings(merge="union")
-    majority = project.select_codings(merge="majority")
+    union = project.analysis.select(merge="union")
+    majority = project.analysis.select(merge="majority")
     assert len(union.pairs) == 7 and len(majority.pairs) == 3  # 6 + 4 pairs, 3 shared
     assert majority.description == "codings applied by at least 2 of 2 coders (alice, bob)"
     with pytest.raises(QualcodeError, match="several coders"):
-        project.select_codings()
+        project.analysis.select()
 
 
 def test_two_level_columns_and_unknown_attribute(coded):
     project = Project.open(coded)
-    matrix = project.matrix(["role", "task_force"], "participants", depth=0, selection=project.select_codings(coder="bob"))
+    matrix = project.analysis.matrix(by=["role", "task_force"], count="participants", depth=0, selection=project.analysis.select(coder="bob"))
     assert "law_enforcement / TF01" in matrix.columns and matrix.n["law_enforcement / TF05"] == 2
-    with pytest.raises(QualcodeError, match="--by 'agency' is not a participant attribute"):
-        project.matrix(["agency"], selection=project.select_codings(coder="bob"))
+    with pytest.raises(QualcodeError, match=r"^by 'agency' is not a participant attribute"):
+        project.analysis.matrix(by=["agency"], selection=project.analysis.select(coder="bob"))
 
 
 def test_cli_matrix_exports(coded, tmp_path):
@@ -122,11 +122,11 @@ def test_formula_injection_is_neutralised(coded, tmp_path):
 
 def test_cooccurrence_and_quotes(coded):
     project = Project.open(coded)
-    alice = project.select_codings(coder="alice")
-    pairs = project.cooccurrence(False, codes="LABOR", selection=alice)
+    alice = project.analysis.select(coder="alice")
+    pairs = project.analysis.cooccurrence(by_participant=False, codes="LABOR", selection=alice)
     assert [(p["code_a"], p["code_b"], p["both"], p["jaccard"]) for p in pairs] == [
         ("LABOR.DETECT", "LABOR.PRIORITY", 1, 0.5)]
-    quotes = project.quotes("LABOR", "role", 1, 0, project.select_codings(merge="union"))
+    quotes = project.analysis.quotes("LABOR", by="role", per=1, min_words=0, selection=project.analysis.select(merge="union"))
     # the segment both coders coded comes first
     assert [(q["segment"], q["coders"]) for q in quotes] == [("TF01-LE-001#2", 2)]
 

@@ -174,38 +174,38 @@ def coded(project_copy) -> Path:
 
 def test_autocode_stores_suggestions_and_reuses_them(coded):
     project = Project.open(coded)
-    first = project.autocode()
+    first = project.autocode.run()
     assert (first.reused, first.suggestions > 100) == (False, True)
-    assert project.autocode().reused is True
-    row = project.suggestions(code="VCA.ADVOCATE")[0]
-    assert all(row["text"][e["start"]:e["end"]] == e["matched"] for e in row["evidence"])
+    assert project.autocode.run().reused is True
+    row = project.autocode.suggestions(code="VCA.ADVOCATE")[0]
+    assert all(row.text[e.start:e.end] == e.matched for e in row.evidence)
     book = coded / "codebooks" / "ecm.yaml"
     book.write_text(book.read_text() + "\n")
-    assert Project.open(coded).autocode().reused is False
+    assert Project.open(coded).autocode.run().reused is False
 
 
 def test_commit_as_makes_the_rules_a_coder(coded):
     project = Project.open(coded)
-    project.autocode()
-    count = project.commit_suggestions("auto")
-    assert count == len(project.suggestions())
-    origins = {r["origin"] for r in project.codings(coder="auto")}
+    project.autocode.run()
+    count = project.autocode.commit("auto")
+    assert count == len(project.autocode.suggestions())
+    origins = {r["origin"] for r in project.coding.codings(coder="auto")}
     assert origins == {f"auto:{project.codebook().sha256[:12]}"}
-    assert project.coded_documents("auto") == {d["id"] for d in project.documents()}
-    assert project.commit_suggestions("auto") == 0
+    assert project.coders.state("auto").opened == {d.id for d in project.documents()}
+    assert project.autocode.commit("auto") == 0
 
 
 def test_review_remembers_rejections(coded, monkeypatch):
     project = Project.open(coded)
-    project.autocode(codes="LABOR.DETECT")
-    pending = project.pending_suggestions("bob", code="LABOR.DETECT")
+    project.autocode.run(codes="LABOR.DETECT")
+    pending = project.autocode.pending("bob", code="LABOR.DETECT")
     answers = iter(["a", "r", "q"])
     monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
     result = run_cli("-p", coded, "review", "--coder", "bob", "--code", "LABOR.DETECT")
     assert "Saved: 1 accepted, 1 rejected." in result.out
     project = Project.open(coded)
-    assert [(r["segment"], r["origin"][:5]) for r in project.codings(coder="bob")] == [(pending[0]["segment"], "auto:")]
-    assert len(project.pending_suggestions("bob", code="LABOR.DETECT")) == len(pending) - 2
+    assert [(r["segment"], r["origin"][:5]) for r in project.coding.codings(coder="bob")] == [(pending[0].segment, "auto:")]
+    assert len(project.autocode.pending("bob", code="LABOR.DETECT")) == len(pending) - 2
 
 
 def test_cli_autocode_and_listings(coded):
@@ -232,17 +232,17 @@ def gold_project(tmp_path: Path) -> Project:
     segments = project.segments("GOLD")
     assert len(segments) == len(rows)
     for row, segment in zip(rows, segments):
-        assert segment["text"] == row["text"]
+        assert segment.text == row["text"]
         for code in filter(None, row["codes"].split(";")):
-            project.apply(segment["id"], code, "gold")
-        project.mark_seen(segment["id"], "gold")
+            project.coding.apply(segment.id, code, coder="gold")
+        project.coding.mark_seen(segment.id, coder="gold")
     return project
 
 
 def test_gold_set_quality_is_pinned(tmp_path):
     project = gold_project(tmp_path)
-    project.autocode()
-    result = project.evaluate_autocode("gold")
+    project.autocode.run()
+    result = project.autocode.evaluate("gold")
     micro = result.micro
     assert (micro.tp, micro.fp, micro.fn) == (TP, FP, FN)
     assert round(micro.precision, 3) == PRECISION and round(micro.recall, 3) == RECALL
@@ -257,9 +257,9 @@ def test_session_shows_and_accepts_suggestions(coded):
     import sys
 
     project = Project.open(coded)
-    project.autocode()
+    project.autocode.run()
     first = project.segments("TF01-LE-001")[1]
-    expected = sorted(s["code"] for s in project.suggestions(doc="TF01-LE-001") if s["segment"] == first["id"])
+    expected = sorted(s.code for s in project.autocode.suggestions(doc="TF01-LE-001") if s.segment == first.id)
     assert expected
     args = [sys.executable, "-m", "qualcode", "-p", str(coded), "code", "--coder", "erin", "--doc", "TF01-LE-001"]
     result = subprocess.run(args, input="\na\nq\n", capture_output=True, text=True, timeout=120)
@@ -267,6 +267,6 @@ def test_session_shows_and_accepts_suggestions(coded):
     events = [json.loads(line) for line in (coded / "codings" / "erin.jsonl").read_text().splitlines()]
     accepted = [e for e in events if e["op"] == "add"]
     assert sorted(e["code"] for e in accepted) == expected
-    assert {e["origin"] for e in accepted} == {project.auto_origin()}
+    assert {e["origin"] for e in accepted} == {project.autocode.origin()}
     blind = subprocess.run(args + ["--no-suggestions"], input="q\n", capture_output=True, text=True, timeout=120)
     assert "Suggested: " not in blind.stdout

@@ -35,26 +35,26 @@ def log_lines(project: Path, coder: str) -> list[dict]:
 def test_apply_writes_one_event_with_the_design_fields(coded):
     project = Project.open(coded)
     segment = project.segments("TF02-VSP-004")[2]
-    project.apply(segment["id"], "LABOR.DETECT", "alice", memo="afraid to report")
+    project.coding.apply(segment.id, "LABOR.DETECT", coder="alice", memo="afraid to report")
     [event] = log_lines(coded, "alice")
     assert list(event) == DESIGN_KEYS + ["text"]
     assert {k: event[k] for k in ("coder", "op", "doc", "start", "end", "code", "origin", "memo", "text")} == {
-        "coder": "alice", "op": "add", "doc": "TF02-VSP-004", "start": segment["start"], "end": segment["end"],
-        "code": "LABOR.DETECT", "origin": "manual", "memo": "afraid to report", "text": segment["text"]}
+        "coder": "alice", "op": "add", "doc": "TF02-VSP-004", "start": segment.start, "end": segment.end,
+        "code": "LABOR.DETECT", "origin": "manual", "memo": "afraid to report", "text": segment.text}
     assert event["at"].endswith("Z") and len(event["sha"]) == 8
-    [row] = project.codings(coder="alice")
-    assert (row["segment"], row["code"], row["status"], row["memo"]) == (segment["id"], "LABOR.DETECT", "ok", "afraid to report")
+    [row] = project.coding.codings(coder="alice")
+    assert (row["segment"], row["code"], row["status"], row["memo"]) == (segment.id, "LABOR.DETECT", "ok", "afraid to report")
 
 
 def test_unapply_and_memo_append_and_fold(coded):
     project = Project.open(coded)
-    seg = project.segments("TF01-LE-001")[0]["id"]
-    project.apply(seg, "VCA.IMMIG", "bob")
-    project.apply(seg, "IDENT.STING", "bob")
-    project.memo(seg, "IDENT.STING", "bob", "recovery operations")
-    project.unapply(seg, "VCA.IMMIG", "bob")
+    seg = project.segments("TF01-LE-001")[0].id
+    project.coding.apply(seg, "VCA.IMMIG", coder="bob")
+    project.coding.apply(seg, "IDENT.STING", coder="bob")
+    project.coding.memo(seg, "IDENT.STING", coder="bob", text="recovery operations")
+    project.coding.unapply(seg, "VCA.IMMIG", coder="bob")
     assert [e["op"] for e in log_lines(coded, "bob")] == ["add", "add", "memo", "remove"]
-    rows = project.codings(coder="bob")
+    rows = project.coding.codings(coder="bob")
     assert [(r["code"], r["memo"]) for r in rows] == [("IDENT.STING", "recovery operations")]
     assert len(fold(read_events(coded / "codings" / "bob.jsonl").events)) == 1
 
@@ -81,39 +81,39 @@ def test_renamed_code_in_a_log_counts_as_the_new_id(coded):
     project = Project.open(coded)
     seg = project.segments("TF02-VSP-004")[1]
     append_events(coded / "codings" / "erin.jsonl",
-                  [new_event("erin", "add", seg["doc"], seg["start"], seg["end"], seg["text"], "LT.ID")])
+                  [new_event("erin", "add", seg.span, "LT.ID")])
     project = Project.open(coded)
-    assert [r["code"] for r in project.codings(coder="erin")] == ["LABOR.DETECT"]
-    assert [r["code"] for r in project.codings(code="LABOR")] == ["LABOR.DETECT"]
+    assert [r["code"] for r in project.coding.codings(coder="erin")] == ["LABOR.DETECT"]
+    assert [r["code"] for r in project.coding.codings(code="LABOR")] == ["LABOR.DETECT"]
     assert project.check() == []
 
 
 def test_index_reads_appended_lines_only_and_rebuilds_a_rewritten_log(coded):
     project = Project.open(coded)
     segs = project.segments("TF01-LE-001")
-    project.apply(segs[0]["id"], "VCA.IMMIG", "alice")
-    offset = project.index.log_states()["codings/alice.jsonl"]["offset"]
-    project.apply(segs[1]["id"], "VCA.IMMIG", "alice")
+    project.coding.apply(segs[0].id, "VCA.IMMIG", coder="alice")
+    offset = project.index.log_states()["codings/alice.jsonl"].offset
+    project.coding.apply(segs[1].id, "VCA.IMMIG", coder="alice")
     state = project.index.log_states()["codings/alice.jsonl"]
-    assert (state["lines"], state["offset"] > offset) == (2, True)
+    assert (state.lines, state.offset > offset) == (2, True)
     log = coded / "codings" / "alice.jsonl"
     log.write_text(log.read_text().splitlines(keepends=True)[1])  # history rewritten by hand
     project = Project.open(coded)
-    assert [r["segment"] for r in project.codings(coder="alice")] == [segs[1]["id"]]
-    assert project.index.log_states()["codings/alice.jsonl"]["lines"] == 1
+    assert [r["segment"] for r in project.coding.codings(coder="alice")] == [segs[1].id]
+    assert project.index.log_states()["codings/alice.jsonl"].lines == 1
 
 
 def test_malformed_middle_line_is_located_and_the_rest_loads(coded):
     project = Project.open(coded)
     segs = project.segments("TF01-LE-001")
     for seg in segs[:3]:
-        project.apply(seg["id"], "VCA.IMMIG", "alice")
+        project.coding.apply(seg.id, "VCA.IMMIG", coder="alice")
     log = coded / "codings" / "alice.jsonl"
     lines = log.read_text().splitlines(keepends=True)
     log.write_text(lines[0] + '{"op": "add", oops\n' + lines[1] + lines[2])
     before = log.read_bytes()
     project = Project.open(coded)
-    assert len(project.codings(coder="alice")) == 3
+    assert len(project.coding.codings(coder="alice")) == 3
     [bad] = project.check()
     assert str(bad).startswith("codings/alice.jsonl:2: not a valid coding event:")
     assert log.read_bytes() == before
@@ -122,14 +122,14 @@ def test_malformed_middle_line_is_located_and_the_rest_loads(coded):
 def test_torn_last_line_is_reported_skipped_and_healed_by_the_next_append(coded):
     project = Project.open(coded)
     segs = project.segments("TF01-LE-001")
-    project.apply(segs[0]["id"], "VCA.IMMIG", "alice")
+    project.coding.apply(segs[0].id, "VCA.IMMIG", coder="alice")
     log = coded / "codings" / "alice.jsonl"
     with open(log, "a") as handle:
         handle.write('{"id": "x", "at": "2026-')  # the crash
     project = Project.open(coded)
     assert [str(p) for p in project.check()] == ["codings/alice.jsonl:2: torn last line (an interrupted write); skipped"]
-    project.apply(segs[1]["id"], "VCA.IMMIG", "alice")
-    assert len(project.codings(coder="alice")) == 2
+    project.coding.apply(segs[1].id, "VCA.IMMIG", coder="alice")
+    assert len(project.coding.codings(coder="alice")) == 2
     assert [str(p) for p in project.check()] == [
         "codings/alice.jsonl:2: not a valid coding event: Unterminated string starting at: line 1 column 19 (char 18)"]
 
@@ -138,9 +138,10 @@ WRITER = """
 import sys
 from pathlib import Path
 from qualcode.coding.events import append_events, new_event
+from qualcode.models import Span
 path, coder, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 for i in range(count):
-    append_events(path, [new_event(coder, "add", "DOC", i, i + 1, "x" * (i % 300), "CODE")])
+    append_events(path, [new_event(coder, "add", Span("DOC", i, i + 1, "x" * (i % 300)), "CODE")])
 """
 
 
@@ -177,22 +178,22 @@ def test_session_driven_through_stdin(coded):
     events = log_lines(coded, "dana")
     segs = Project.open(coded).segments("TF02-PR-003")
     assert [(e["op"], e["code"], e["start"]) for e in events] == [
-        ("add", "PROS", segs[0]["start"]), ("add", "PROS.CHARGE", segs[0]["start"]),
-        ("memo", "PROS.CHARGE", segs[0]["start"]), ("seen", None, segs[0]["start"]),
-        ("add", "LABOR.DETECT", segs[2]["start"]), ("add", "PROS", segs[2]["start"]),
+        ("add", "PROS", segs[0].start), ("add", "PROS.CHARGE", segs[0].start),
+        ("memo", "PROS.CHARGE", segs[0].start), ("seen", None, segs[0].start),
+        ("add", "LABOR.DETECT", segs[2].start), ("add", "PROS", segs[2].start),
     ]
     assert events[2]["memo"] == "raised by the DA"
     assert "Saved. 2 of 28 segments done by dana." in result.stdout
     # reopening resumes at the first segment not done: the skipped one
     again = subprocess.run([sys.executable, "-m", "qualcode", "-p", str(coded), "code", "--coder", "dana",
                             "--doc", "TF02-PR-003"], input="q\n", capture_output=True, text=True, timeout=120)
-    assert f"{segs[1]['id']}  [2/28]" in again.stdout
+    assert f"{segs[1].id}  [2/28]" in again.stdout
 
 
 def test_session_is_blind_to_other_coders(coded):
     project = Project.open(coded)
-    first = project.segments("TF02-PR-003")[0]["id"]
-    project.apply(first, "PROS.PLEA", "alice")
+    first = project.segments("TF02-PR-003")[0].id
+    project.coding.apply(first, "PROS.PLEA", coder="alice")
     args = [sys.executable, "-m", "qualcode", "-p", str(coded), "code", "--coder", "dana", "--doc", "TF02-PR-003"]
     blind = subprocess.run(args, input="q\n", capture_output=True, text=True, timeout=120)
     open_ = subprocess.run(args + ["--no-blind"], input="q\n", capture_output=True, text=True, timeout=120)
@@ -202,23 +203,23 @@ def test_session_is_blind_to_other_coders(coded):
 
 def test_codings_follow_their_text_when_a_transcript_is_edited(coded):
     project = Project.open(coded)
-    segs = {s["n"]: s for s in project.segments("TF01-LE-001", "all")}
-    project.apply(segs[2]["id"], "STRUCT.STAFF", "alice")   # will move: a turn is inserted before it
-    project.apply(segs[4]["id"], "CAP.DATA", "alice")       # typo fixed inside it: fuzzy
-    project.apply(segs[6]["id"], "STRUCT.LEAD", "alice")    # deleted: lost, reported
+    segs = {s.n: s for s in project.segments("TF01-LE-001", speaker="all")}
+    project.coding.apply(segs[2].id, "STRUCT.STAFF", coder="alice")   # will move: a turn is inserted before it
+    project.coding.apply(segs[4].id, "CAP.DATA", coder="alice")       # typo fixed inside it: fuzzy
+    project.coding.apply(segs[6].id, "STRUCT.LEAD", coder="alice")    # deleted: lost, reported
     path = coded / "transcripts" / "TF01-LE-001.txt"
     text = path.read_text()
     text = text.replace("Interviewer: Okay, I think we're recording now.",
                         "Interviewer: Before we start, is the room okay?\n\nDet. Ramos: It's fine.\n\n"
                         "Interviewer: Okay, I think we're recording now.", 1)
     text = text.replace("thirty-one investigations", "thirty one investigations", 1)
-    assert segs[6]["text"].split("\n")[0] in text
+    assert segs[6].text.split("\n")[0] in text
     lines = text.split("\n")
     start = next(i for i, line in enumerate(lines) if line.startswith("Det. Ramos: Yeah. So it's co-led"))
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(("Interviewer:", "[0")))
     path.write_text("\n".join(lines[:start] + lines[end:]))
     project = Project.open(coded)
-    rows = {r["code"]: r for r in project.codings(coder="alice")}
+    rows = {r["code"]: r for r in project.coding.codings(coder="alice")}
     assert (rows["STRUCT.STAFF"]["status"], rows["STRUCT.STAFF"]["segment"]) == ("moved", "TF01-LE-001#4")
     assert (rows["CAP.DATA"]["status"], rows["CAP.DATA"]["segment"]) == ("fuzzy", "TF01-LE-001#6")
     assert rows["STRUCT.LEAD"]["status"] == "lost"

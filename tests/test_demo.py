@@ -94,21 +94,21 @@ def test_generated_project_is_valid(small):
     project = Project.open(small)
     assert project.check() == []
     assert project.codebook_path == small / "codebooks" / "ecm.yaml"
-    docs = project.documents()
+    docs = project.document_rows()
     assert len(docs) == 12 and all(d["role"] and d["participant"] == d["id"] for d in docs)
     assert {d["format"] for d in docs} == {"txt", "md", "vtt", "docx"}
 
 
 def test_participant_words_are_near_the_target(small):
     project = Project.open(small)
-    words = [sum(len(s["text"].split()) for s in project.segments(d["id"])) for d in project.documents()]
+    words = [sum(len(s.text.split()) for s in project.segments(d.id)) for d in project.documents()]
     assert 0.85 * SMALL["words"] <= statistics.median(words) <= 1.15 * SMALL["words"]
 
 
 def test_ground_truth_names_every_participant_segment_in_order(small):
     project = Project.open(small)
     truth = _rows(small / "ground_truth.csv")
-    assert [r["segment"] for r in truth] == [s["id"] for s in project.segments()]
+    assert [r["segment"] for r in truth] == [s.id for s in project.segments()]
     known = set(project.codebook().ids)
     coded = [r for r in truth if r["codes"]]
     assert all(set(r["codes"].split(";")) <= known for r in coded)
@@ -119,9 +119,9 @@ def test_ground_truth_names_every_participant_segment_in_order(small):
 def test_coders_logs_load_and_agree_in_a_sensible_range(small):
     project = Project.open(small)
     for coder in ("coder_a", "coder_b"):
-        assert project.codings(coder=coder)
-        assert project.coded_documents(coder) == {d["id"] for d in project.documents()}
-    result = project.agreement(["coder_a", "coder_b"], boot=0)
+        assert project.coding.codings(coder=coder)
+        assert project.coders.state(coder).opened == {d.id for d in project.documents()}
+    result = project.agreement.compute(["coder_a", "coder_b"], boot=0)
     mean = next(r for r in result.pooled if r["code"] == "(mean over codes)")
     assert 0.4 <= mean["alpha"] <= 0.95
 
@@ -129,7 +129,7 @@ def test_coders_logs_load_and_agree_in_a_sensible_range(small):
 def test_coders_follow_the_ground_truth(small):
     project = Project.open(small)
     truth = {(r["segment"], c) for r in _rows(small / "ground_truth.csv") for c in r["codes"].split(";") if c}
-    applied = {(c["segment"], c["code"]) for c in project.codings(coder="coder_a")}
+    applied = {(c["segment"], c["code"]) for c in project.coding.codings(coder="coder_a")}
     hits = len(truth & applied)
     assert 0.7 < hits / len(truth) < 0.97  # recall: errors exist but are the exception
     assert 0.7 < hits / len(applied) < 0.97  # precision

@@ -6,6 +6,7 @@ import csv
 import json
 import os
 import shutil
+from dataclasses import fields
 
 import pytest
 
@@ -60,7 +61,7 @@ def test_import_copies_and_records_the_participant(empty_project, tmp_path):
     assert (empty_project / "transcripts" / "TF07-LE-001.txt").read_bytes() == source.read_bytes()
     assert read_csv(empty_project / "participants.csv") == [
         {"participant_id": "TF07-LE-001", "role": "law_enforcement", "task_force": "TF07", "file": "", "speaker": ""}]
-    [doc] = project.documents()
+    [doc] = project.document_rows()
     assert doc == {"id": "TF07-LE-001", "participant": "TF07-LE-001", "role": "law_enforcement", "task_force": "TF07",
                    "format": "txt", "turns": 4, "speakers": 2, "segments": 4, "words": 20}
 
@@ -100,15 +101,15 @@ def test_front_matter_names_and_defines_the_participant(empty_project, tmp_path)
     project = Project.open(empty_project)
     project.import_transcripts([source])
     assert read_csv(empty_project / "participants.csv")[0]["participant_id"] == "P-77"
-    assert [(d["id"], d["participant"], d["role"]) for d in project.documents()] == [("interview-77", "P-77", "prosecutor")]
+    assert [(d["id"], d["participant"], d["role"]) for d in project.document_rows()] == [("interview-77", "P-77", "prosecutor")]
 
 
 def test_group_interview_maps_speakers_to_participants(sample_project):
     project = Project.open(sample_project)
     rows = project.segments("TF05-GROUP-010")
-    by_speaker = {(r["speaker"], r["participant"]) for r in rows}
+    by_speaker = {(r.speaker, r.participant) for r in rows}
     assert by_speaker == {("P1", "TF05-LE-010"), ("P2", "TF05-LE-011")}
-    [doc] = [d for d in project.documents() if d["id"] == "TF05-GROUP-010"]
+    [doc] = [d for d in project.document_rows() if d["id"] == "TF05-GROUP-010"]
     assert doc["participant"] == "TF05-LE-010;TF05-LE-011"
     assert doc["role"] == "law_enforcement"
 
@@ -116,7 +117,7 @@ def test_group_interview_maps_speakers_to_participants(sample_project):
 def test_files_dropped_in_by_hand_are_picked_up(empty_project):
     write(empty_project / "transcripts" / "R1.txt", INTERVIEW)
     write(empty_project / "participants.csv", "participant_id,role,task_force\nR1,other,TF01\n")
-    assert [d["id"] for d in Project.open(empty_project).documents()] == ["R1"]
+    assert [d.id for d in Project.open(empty_project).documents()] == ["R1"]
 
 
 def test_duplicate_participant_ids_name_both_lines(empty_project):
@@ -134,40 +135,43 @@ def test_participants_without_role_column_is_an_error_on_line_1(empty_project):
 
 
 def test_listings_have_the_documented_columns(sample_project):
+    from qualcode.cli.corpus import segment_rows
+
     project = Project.open(sample_project)
-    assert list(project.documents()[0]) == ["id", "participant", "role", "task_force", "format", "turns",
-                                            "speakers", "segments", "words"]
+    assert list(project.document_rows()[0]) == ["id", "participant", "role", "task_force", "format", "turns",
+                                                "speakers", "segments", "words"]
     segment = project.segments()[0]
-    assert list(segment) == ["id", "doc", "n", "speaker", "kind", "participant", "start", "end", "text"]
-    text = project.document_text(segment["doc"])
-    assert text[segment["start"]:segment["end"]] == segment["text"]
+    assert list(segment_rows([segment])[0]) == ["id", "doc", "n", "speaker", "kind", "participant", "start", "end", "text"]
+    assert {f.name for f in fields(segment)} == {"id", "doc", "n", "speaker", "kind", "participant", "start", "end", "text"}
+    text = project.document_text(segment.doc)
+    assert text[segment.start:segment.end] == segment.text
 
 
 def test_segments_filter_by_speaker_kind(sample_project):
     project = Project.open(sample_project)
-    every = project.segments("TF01-LE-001", "all")
-    participant = project.segments("TF01-LE-001", "participant")
-    interviewer = project.segments("TF01-LE-001", "interviewer")
+    every = project.segments("TF01-LE-001", speaker="all")
+    participant = project.segments("TF01-LE-001", speaker="participant")
+    interviewer = project.segments("TF01-LE-001", speaker="interviewer")
     assert len(every) == len(participant) + len(interviewer)
-    assert {r["speaker"] for r in participant} == {"Det. Ramos"}
-    assert {r["speaker"] for r in interviewer} == {"Interviewer"}
-    assert all(r["participant"] == "" for r in interviewer)
+    assert {r.speaker for r in participant} == {"Det. Ramos"}
+    assert {r.speaker for r in interviewer} == {"Interviewer"}
+    assert all(r.participant is None for r in interviewer)
     with pytest.raises(QualcodeError, match="unknown document 'nope'"):
         project.segments("nope")
 
 
 def test_label_like_note_stays_in_the_speakers_turn(sample_project):
-    rows = Project.open(sample_project).segments("TF01-LE-001", "all")
-    [note] = [r for r in rows if "\n\nNote: that number only counts" in r["text"]]
-    assert note["speaker"] == "Det. Ramos"
-    assert "Note" not in {r["speaker"] for r in rows}
+    rows = Project.open(sample_project).segments("TF01-LE-001", speaker="all")
+    [note] = [r for r in rows if "\n\nNote: that number only counts" in r.text]
+    assert note.speaker == "Det. Ramos"
+    assert "Note" not in {r.speaker for r in rows}
 
 
 def test_words_count_every_turn_split_on_whitespace(sample_project):
     project = Project.open(sample_project)
     for doc in project.documents():
-        rows = project.segments(doc["id"], "all")
-        assert doc["words"] == sum(len(r["text"].split()) for r in rows)
+        rows = project.segments(doc.id, speaker="all")
+        assert doc.words == sum(len(r.text.split()) for r in rows)
 
 
 def test_index_refresh_reads_only_changed_files(project_copy):
@@ -179,34 +183,35 @@ def test_index_refresh_reads_only_changed_files(project_copy):
     path.write_text(path.read_text() + "\nDet. Ramos: One last thing.\n")
     report = project.refresh()
     assert (report.read, report.unchanged) == (1, 9)
-    assert project.segments("TF01-LE-001", "all")[-1]["text"] == "One last thing."
+    assert project.segments("TF01-LE-001", speaker="all")[-1].text == "One last thing."
     os.utime(path, ns=(1, 1))  # new mtime, same content: hashed, not re-read
     assert project.refresh().read == 0
     (project_copy / "transcripts" / "TF04-LE-007.txt").unlink()
     report = project.refresh()
     assert report.removed == 1
-    assert "TF04-LE-007" not in {d["id"] for d in project.documents()}
+    assert "TF04-LE-007" not in {d.id for d in project.documents()}
 
 
 def test_rebuild_gives_identical_listings(project_copy):
     project = Project.open(project_copy)
-    before = (project.documents(), project.segments(speaker="all"), project.summary("role"))
+    before = (project.documents(), project.document_rows(), project.segments(speaker="all"), project.summary(by="role"))
     project.rebuild_index()
     project = Project.open(project_copy)
-    assert (project.documents(), project.segments(speaker="all"), project.summary("role")) == before
+    assert (project.documents(), project.document_rows(), project.segments(speaker="all"),
+            project.summary(by="role")) == before
 
 
 def test_changing_the_segment_unit_resegments(project_copy):
-    turns = len(Project.open(project_copy).segments("TF01-LE-001", "all"))
+    turns = len(Project.open(project_copy).segments("TF01-LE-001", speaker="all"))
     config = project_copy / "qualcode.yaml"
     config.write_text(config.read_text().replace("segment_unit: turn", "segment_unit: paragraph"))
-    paragraphs = Project.open(project_copy).segments("TF01-LE-001", "all")
+    paragraphs = Project.open(project_copy).segments("TF01-LE-001", speaker="all")
     assert len(paragraphs) > turns
-    assert all("\n\n" not in r["text"] for r in paragraphs)
+    assert all("\n\n" not in r.text for r in paragraphs)
     config.write_text(config.read_text().replace("segment_unit: paragraph", "segment_unit: sentence"))
-    sentences = Project.open(project_copy).segments("TF01-LE-001", "all")
+    sentences = Project.open(project_copy).segments("TF01-LE-001", speaker="all")
     assert len(sentences) > len(paragraphs)
-    assert sentences[0]["text"] == "Okay, I think we're recording now."
+    assert sentences[0].text == "Okay, I think we're recording now."
 
 
 def test_config_with_unknown_key_names_its_line(empty_project):
@@ -243,7 +248,7 @@ def test_check_reports_a_missing_codebook(empty_project):
 
 
 def test_summary_by_role_adds_up(sample_project):
-    rows = Project.open(sample_project).summary("role")
+    rows = Project.open(sample_project).summary(by="role")
     assert [r["role"] for r in rows] == ["law_enforcement", "other", "prosecutor", "victim_service_provider", "Total"]
     by_role = {r["role"]: r for r in rows}
     assert by_role["law_enforcement"]["participants"] == 5

@@ -35,14 +35,14 @@ def coded(project_copy) -> Path:
     ids = project.codebook().ids
     segments = project.segments(speaker="participant")
     # every document, and in TF01-LE-001 (curly quotes, dashes, ellipses) segments far into the text
-    chosen = {s["doc"]: s for s in segments}
-    picks = list(chosen.values()) + [s for s in segments if s["doc"] == "TF01-LE-001"][1:4]
+    chosen = {s.doc: s for s in segments}
+    picks = list(chosen.values()) + [s for s in segments if s.doc == "TF01-LE-001"][1:4]
     for n, segment in enumerate(picks):
-        project.apply(segment["id"], ids[(3 * n + 1) % len(ids)], "alice", memo="a memo — “quoted”" if n == 0 else None)
-        project.apply(segment["id"], ids[(5 * n + 2) % len(ids)], "alice")
+        project.coding.apply(segment.id, ids[(3 * n + 1) % len(ids)], coder="alice", memo="a memo — “quoted”" if n == 0 else None)
+        project.coding.apply(segment.id, ids[(5 * n + 2) % len(ids)], coder="alice")
         if n % 2 == 0:
-            project.apply(segment["id"], ids[(3 * n + 1) % len(ids)], "bob")
-            project.apply(segment["id"], ids[(7 * n) % len(ids)], "bob")
+            project.coding.apply(segment.id, ids[(3 * n + 1) % len(ids)], coder="bob")
+            project.coding.apply(segment.id, ids[(7 * n) % len(ids)], coder="bob")
     project.close()
     return project_copy
 
@@ -50,9 +50,9 @@ def coded(project_copy) -> Path:
 def expected_codings(project: Project, coders=("alice", "bob")) -> list[QdpxCoding]:
     rows = []
     for c in project.index.codings():
-        if c["coder"] in coders and c["status"] != "lost" and project.codebook().resolve(c["code"]):
-            seg = project.index.segment(c["segment"])
-            rows.append(QdpxCoding(c["coder"], seg["doc"], seg["start"], seg["end"], project.codebook().resolve(c["code"])))
+        if c.coder in coders and c.status != "lost" and project.codebook().resolve(c.code):
+            seg = project.index.segment(c.segment)
+            rows.append(QdpxCoding(c.coder, seg.doc, seg.start, seg.end, project.codebook().resolve(c.code)))
     return sorted(set(rows))
 
 
@@ -111,7 +111,7 @@ def test_selections_are_code_points_over_the_source_text(coded, tmp_path):
     project = Project.open(coded)
     write_qdpx(project, tmp_path / "study.qdpx")
     texts = read_qdpx_sources(tmp_path / "study.qdpx")
-    segments = {(s["doc"], s["start"], s["end"]): s["text"] for s in project.segments(speaker="all")}
+    segments = {(s.doc, s.start, s.end): s.text for s in project.segments(speaker="all")}
     beyond_ascii = 0
     for coding in read_qdpx(tmp_path / "study.qdpx"):
         text = texts[coding.doc]
@@ -129,7 +129,7 @@ def test_memo_user_and_dates_on_the_selection(coded, tmp_path):
     users = {u.get("guid"): u.get("name") for u in root.iter(f"{Q}User")}
     memos = [s.findtext(f"{Q}Description") for s in root.iter(f"{Q}PlainTextSelection") if s.find(f"{Q}Description") is not None]
     assert memos == ["a memo — “quoted”"]
-    ats = {(c["coder"], c["doc"], c["start"], c["code"]): c["at"] for c in project.index.codings()}
+    ats = {(c.coder, c.doc, c.start, c.code): c.at for c in project.index.codings()}
     for selection in root.iter(f"{Q}PlainTextSelection"):
         [coding] = selection.findall(f"{Q}Coding")
         assert coding.get("creatingUser") == selection.get("creatingUser") and users[coding.get("creatingUser")]
@@ -180,23 +180,22 @@ def test_moved_codings_use_the_current_segment_and_lost_ones_are_skipped(coded, 
     project = Project.open(coded)
     path = coded / "transcripts" / "TF04-LE-007.txt"
     text = path.read_text(encoding="utf-8")
-    moving, losing = [s for s in project.segments("TF04-LE-007") if s["text"] in text and len(s["text"]) > 200][:2]
-    project.apply(moving["id"], "CAP.DATA", "carol")
-    project.apply(losing["id"], "STRUCT.LEAD", "carol")
-    append_events(project.log_path("carol"), [new_event("carol", "add", "TF04-LE-007", moving["start"], moving["end"],
-                                                        moving["text"], "NOT.IN.CODEBOOK")])
+    moving, losing = [s for s in project.segments("TF04-LE-007") if s.text in text and len(s.text) > 200][:2]
+    project.coding.apply(moving.id, "CAP.DATA", coder="carol")
+    project.coding.apply(losing.id, "STRUCT.LEAD", coder="carol")
+    append_events(project.coders.log_path("carol"), [new_event("carol", "add", moving.span, "NOT.IN.CODEBOOK")])
     text = "Interviewer (00:00:00):\nBefore we start, is the room okay?\n\n" + text
-    path.write_text(text.replace(losing["text"], "Something else entirely, nothing like before."), encoding="utf-8")
+    path.write_text(text.replace(losing.text, "Something else entirely, nothing like before."), encoding="utf-8")
     project = Project.open(coded)
-    status = {c["code"]: c["status"] for c in project.index.codings(coder="carol")}
+    status = {c.code: c.status for c in project.index.codings(coder="carol")}
     assert status["CAP.DATA"] == "moved" and status["STRUCT.LEAD"] == "lost"
     summary = write_qdpx(project, tmp_path / "carol.qdpx", coders=["carol"])
     assert schema.validate(qde(tmp_path / "carol.qdpx"))
     assert (summary.codings, summary.skipped) == (1, 2)
     [coding] = read_qdpx(tmp_path / "carol.qdpx")
-    moved = project.index.segment(next(c["segment"] for c in project.index.codings(coder="carol") if c["code"] == "CAP.DATA"))
-    assert (coding.start, coding.end) == (moved["start"], moved["end"]) != (moving["start"], moving["end"])
-    assert read_qdpx_sources(tmp_path / "carol.qdpx")["TF04-LE-007"][coding.start:coding.end] == moving["text"]
+    moved = project.index.segment(next(c.segment for c in project.index.codings(coder="carol") if c.code == "CAP.DATA"))
+    assert (coding.start, coding.end) == (moved.start, moved.end) != (moving.start, moving.end)
+    assert read_qdpx_sources(tmp_path / "carol.qdpx")["TF04-LE-007"][coding.start:coding.end] == moving.text
 
 
 def test_output_must_end_in_qdpx(coded, tmp_path):

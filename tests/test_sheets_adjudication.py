@@ -38,10 +38,10 @@ def ops(project: Path, coder: str) -> list[tuple[str, str]]:
 
 def test_template_has_a_row_per_participant_segment_and_marks_current_codes(coded, tmp_path):
     project = Project.open(coded)
-    first = project.segments("TF05-OTH-009")[0]["id"]
-    project.apply(first, "LABOR.DEFN", "alice")
+    first = project.segments("TF05-OTH-009")[0].id
+    project.coding.apply(first, "LABOR.DEFN", coder="alice")
     sheet = tmp_path / "alice.csv"
-    assert project.coding_template("alice", sheet, doc="TF05-OTH-009") == 18
+    assert project.coding.template(coder="alice", output=sheet, doc="TF05-OTH-009") == 18
     rows = read_csv(sheet)
     assert rows[0][:7] == ["segment", "document", "participant", "role", "task_force", "speaker", "text"]
     assert len(rows[0]) == 7 + len(project.codebook().codes)
@@ -52,23 +52,23 @@ def test_template_has_a_row_per_participant_segment_and_marks_current_codes(code
 
 def test_import_writes_only_the_differences_and_again_nothing(coded, tmp_path):
     project = Project.open(coded)
-    segs = [s["id"] for s in project.segments("TF05-OTH-009")]
-    project.apply(segs[0], "LABOR.DEFN", "alice")
+    segs = [s.id for s in project.segments("TF05-OTH-009")]
+    project.coding.apply(segs[0], "LABOR.DEFN", coder="alice")
     sheet = tmp_path / "alice.csv"
-    project.coding_template("alice", sheet, doc="TF05-OTH-009")
+    project.coding.template(coder="alice", output=sheet, doc="TF05-OTH-009")
     rows = read_csv(sheet)
     defn, partners = rows[0].index("LABOR.DEFN"), rows[0].index("LABOR.PARTNERS")
     rows[1][defn] = ""          # unmark
     rows[2][partners] = "x"     # mark
     rows[3][partners] = "X"
     write_csv(sheet, rows)
-    events = project.import_coding_sheet(sheet, "alice")
+    events = project.coding.import_sheet(sheet, coder="alice")
     assert [(e.op, e.code) for e in events if e.op != "seen"] == [
         ("remove", "LABOR.DEFN"), ("add", "LABOR.PARTNERS"), ("add", "LABOR.PARTNERS")]
     # every row left empty is a decision ("no code"), recorded as read, as Enter is in the session
-    assert [e.start for e in events if e.op == "seen"] == [s["start"] for s in project.segments("TF05-OTH-009")
-                                                           if s["id"] not in segs[1:3]]
-    assert sorted((r["segment"], r["code"]) for r in project.codings(coder="alice")) == [
+    assert [e.start for e in events if e.op == "seen"] == [s.start for s in project.segments("TF05-OTH-009")
+                                                           if s.id not in segs[1:3]]
+    assert sorted((r["segment"], r["code"]) for r in project.coding.codings(coder="alice")) == [
         (segs[1], "LABOR.PARTNERS"), (segs[2], "LABOR.PARTNERS")]
     assert run_cli("-p", coded, "codings", "import", sheet, "--coder", "alice").err == "alice: 0 codings added, 0 removed\n"
 
@@ -76,15 +76,15 @@ def test_import_writes_only_the_differences_and_again_nothing(coded, tmp_path):
 def test_rows_left_empty_count_as_read_only_in_documents_the_sheet_codes(coded, tmp_path):
     project = Project.open(coded)
     sheet = tmp_path / "whole.csv"
-    project.coding_template("erin", sheet)  # every document of the project
-    assert project.import_coding_sheet(sheet, "erin") == []  # untouched: nothing decided anywhere
+    project.coding.template(coder="erin", output=sheet)  # every document of the project
+    assert project.coding.import_sheet(sheet, coder="erin") == []  # untouched: nothing decided anywhere
     rows = read_csv(sheet)
     first = next(n for n, row in enumerate(rows) if row[0].startswith("TF05-OTH-009#"))
     rows[first][rows[0].index("LABOR.DEFN")] = "x"
     write_csv(sheet, rows)
-    events = project.import_coding_sheet(sheet, "erin")
+    events = project.coding.import_sheet(sheet, coder="erin")
     marked = {e.doc for e in events if e.op == "seen"}
-    assert marked == {"TF05-OTH-009"} and project.coded_documents("erin") == {"TF05-OTH-009"}
+    assert marked == {"TF05-OTH-009"} and project.coders.state("erin").opened == {"TF05-OTH-009"}
     assert sum(e.op == "seen" for e in events) == len(project.segments("TF05-OTH-009")) - 1
 
 
@@ -93,33 +93,33 @@ def test_xlsx_round_trip(coded, tmp_path):
 
     project = Project.open(coded)
     sheet = tmp_path / "bob.xlsx"
-    project.coding_template("bob", sheet, doc="TF03-PR-006")
+    project.coding.template(coder="bob", output=sheet, doc="TF03-PR-006")
     book = load_workbook(sheet)
     ws = book.active
     header = [c.value for c in ws[1]]
     ws.cell(row=2, column=header.index("PROS.PLEA") + 1, value=1)
     ws.cell(row=4, column=header.index("PROS.CHARGE") + 1, value="x")
     book.save(sheet)
-    events = project.import_coding_sheet(sheet, "bob")
+    events = project.coding.import_sheet(sheet, coder="bob")
     segs = project.segments("TF03-PR-006")
-    assert [(e.code, e.start) for e in events if e.op == "add"] == [("PROS.PLEA", segs[0]["start"]), ("PROS.CHARGE", segs[2]["start"])]
+    assert [(e.code, e.start) for e in events if e.op == "add"] == [("PROS.PLEA", segs[0].start), ("PROS.CHARGE", segs[2].start)]
 
 
 def test_list_layout_uses_a_codes_column(coded, tmp_path):
     project = Project.open(coded)
     sheet = tmp_path / "c.csv"
-    project.coding_template("carol", sheet, doc="TF05-OTH-009", layout="list")
+    project.coding.template(coder="carol", output=sheet, doc="TF05-OTH-009", layout="list")
     rows = read_csv(sheet)
     assert rows[0][-1] == "codes"
     rows[1][-1] = "LABOR.DEFN; LABOR.PARTNERS"
     write_csv(sheet, rows)
-    assert sorted(e.code for e in project.import_coding_sheet(sheet, "carol") if e.op == "add") == ["LABOR.DEFN", "LABOR.PARTNERS"]
+    assert sorted(e.code for e in project.coding.import_sheet(sheet, coder="carol") if e.op == "add") == ["LABOR.DEFN", "LABOR.PARTNERS"]
 
 
 def test_invalid_rows_are_all_reported_and_nothing_is_imported(coded, tmp_path):
     project = Project.open(coded)
     sheet = tmp_path / "d.csv"
-    project.coding_template("dana", sheet, doc="TF05-OTH-009")
+    project.coding.template(coder="dana", output=sheet, doc="TF05-OTH-009")
     rows = read_csv(sheet)
     plea = rows[0].index("PROS.PLEA")
     rows[0].append("NOT.A.CODE")
@@ -141,18 +141,18 @@ def test_invalid_rows_are_all_reported_and_nothing_is_imported(coded, tmp_path):
 
 def two_coders(coded: Path) -> tuple[Project, list[str]]:
     project = Project.open(coded)
-    segs = [s["id"] for s in project.segments("TF02-PR-003")]
-    project.apply(segs[0], "PROS.PLEA", "alice")
-    project.apply(segs[0], "PROS.PLEA", "bob")
-    project.apply(segs[1], "PROS.CHARGE", "alice")
-    project.apply(segs[2], "VCA.TESTIMONY", "bob")
-    project.mark_seen(segs[3], "bob")
+    segs = [s.id for s in project.segments("TF02-PR-003")]
+    project.coding.apply(segs[0], "PROS.PLEA", coder="alice")
+    project.coding.apply(segs[0], "PROS.PLEA", coder="bob")
+    project.coding.apply(segs[1], "PROS.CHARGE", coder="alice")
+    project.coding.apply(segs[2], "VCA.TESTIMONY", coder="bob")
+    project.coding.mark_seen(segs[3], coder="bob")
     return project, segs
 
 
 def test_adjudication_takes_agreement_and_lists_disagreements(coded, tmp_path):
     project, segs = two_coders(coded)
-    agreed, disagreements = project.comparison(["alice", "bob"])
+    agreed, disagreements = project.adjudication.comparison(["alice", "bob"])
     assert agreed == [(segs[0], "PROS.PLEA")]
     assert [(d.segment, d.code, d.votes) for d in disagreements] == [
         (segs[1], "PROS.CHARGE", (("alice", True), ("bob", False))),
@@ -167,7 +167,7 @@ def test_adjudication_takes_agreement_and_lists_disagreements(coded, tmp_path):
     result = run_cli("-p", coded, "adjudicate", "--coders", "alice,bob", "--as", "consensus", "--apply", listing)
     assert result.code == 0, result.err
     project = Project.open(coded)
-    assert sorted((r["segment"], r["code"], r["origin"]) for r in project.codings(coder="consensus")) == [
+    assert sorted((r["segment"], r["code"], r["origin"]) for r in project.coding.codings(coder="consensus")) == [
         (segs[0], "PROS.PLEA", "adjudicated"), (segs[1], "PROS.CHARGE", "adjudicated")]
     assert ops(coded, "consensus") == [("add", "PROS.PLEA"), ("add", "PROS.CHARGE"), ("remove", "VCA.TESTIMONY")]
     run_cli("-p", coded, "adjudicate", "--coders", "alice,bob", "--as", "consensus", "--apply", listing)

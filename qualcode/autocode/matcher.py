@@ -26,22 +26,11 @@ import numpy as np  # this module is imported only when matching runs (never at 
 from qualcode.autocode.arrays import ChunkLayout, TokenArrays, occurrences
 from qualcode.autocode.regex import regex_hits
 from qualcode.codebook import Codebook
-from qualcode.models import Code
+from qualcode.models import Code, Evidence, Variant
 
 MIN_FUZZY_LENGTH = 5
 KINDS = ("phrase", "pattern", "regex", "fuzzy")
 BATCH_CHUNKS = 8  # chunks tokenized at a time (~800,000 characters): one batch of Docs in memory
-
-
-class Evidence(NamedTuple):
-    """Why a code is suggested: which cue matched what, where in the segment text, how closely."""
-
-    cue: str
-    kind: str  # phrase | pattern | regex | fuzzy
-    matched: str
-    start: int  # offsets into the segment's text
-    end: int
-    score: float
 
 
 class Suggestion(NamedTuple):
@@ -54,18 +43,6 @@ class Suggestion(NamedTuple):
     @property
     def score(self) -> float:
         return max(e.score for e in self.evidence)
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A corpus word accepted as a misspelling of a cue word, for one code's phrase."""
-
-    code: str
-    cue: str
-    word: str
-    variant: str
-    phrase: str
-    score: float
 
 
 @dataclass(frozen=True)

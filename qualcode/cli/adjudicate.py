@@ -30,10 +30,10 @@ def adjudicate(
 
     project = open_project(ctx)
     names = [c.strip() for c in coders.split(",") if c.strip()]
-    agreed, disagreements = project.comparison(names)
+    agreed, disagreements = project.adjudication.comparison(names)
     if list_file is not None:
         codebook = project.codebook()
-        texts = {d.segment: project.index.segment(d.segment)["text"] for d in disagreements}
+        texts = {d.segment: project.require_segment(d.segment).text for d in disagreements}
         write_list(list_file, disagreements, {c.id: c.label for c in codebook.codes}, texts)
         say(f"{len(agreed)} agreed, {len(disagreements)} disagreements (one per segment and code, every code compared) written to {list_file}; "
             f"fill 'decision' with apply or reject, then: qualcode adjudicate --coders {coders} --as {as_coder} --apply {list_file}")
@@ -44,7 +44,7 @@ def adjudicate(
             raise QualcodeError(problems)
     else:
         decisions = _decide_interactively(project, disagreements, as_coder, names)
-    events = project.adjudicate(names, as_coder, decisions)
+    events = project.adjudication.adjudicate(names, as_coder=as_coder, decisions=decisions)
     say(f"{as_coder}: {len(agreed)} agreed codings and {len(decisions)} decisions recorded ({len(events)} new events)")
 
 
@@ -53,16 +53,16 @@ def _decide_interactively(project, disagreements, as_coder: str, coders: list[st
     from rich.markup import escape
 
     console = Console(highlight=False)
-    done = project.adjudicated(as_coder)
+    done = project.adjudication.adjudicated(as_coder)
     todo = [d for d in disagreements if (d.segment, d.code) not in done]
     console.print(f"{len(todo)} disagreements to decide ({len(disagreements) - len(todo)} decided before). "
                   "a = apply, r = reject, s = skip, q = stop (decisions so far are saved).")
     labels = {c.id: c.label for c in project.codebook().codes}
     decisions: dict = {}
     for number, item in enumerate(todo, start=1):
-        segment = project.index.segment(item.segment)
+        segment = project.require_segment(item.segment)
         console.rule(f"{item.segment}  [{number}/{len(todo)}]")
-        console.print(escape(segment["text"]))
+        console.print(escape(segment.text))
         votes = ", ".join(f"{coder}: {'yes' if vote else 'no'}" for coder, vote in item.votes)
         console.print(f"[bold]{escape(item.code)}[/] {escape(labels.get(item.code, ''))} — {escape(votes)}")
         answer = ask("a/r/s/q> ")
@@ -70,5 +70,5 @@ def _decide_interactively(project, disagreements, as_coder: str, coders: list[st
             break
         if answer in ("a", "r"):
             decisions[(item.segment, item.code)] = answer == "a"
-            project.adjudicate(coders, as_coder, {(item.segment, item.code): answer == "a"})
+            project.adjudication.adjudicate(coders, as_coder=as_coder, decisions={(item.segment, item.code): answer == "a"})
     return decisions

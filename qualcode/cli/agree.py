@@ -37,7 +37,7 @@ def agree(
 
     project = open_project(ctx)
     names = [c.strip() for c in coders.split(",") if c.strip()]
-    result = project.agreement(names, unit=unit, codes=codes, depth=depth, ci=ci, boot=boot, seed=seed)
+    result = project.agreement.compute(names, unit=unit, codes=codes, depth=depth, ci=ci, boot=boot, seed=seed)
     what = "participant segments of the documents" if unit == "segment" else "documents"
     say(f"Units: {len(result.input.units)} {what} coded by any of {', '.join(names)}; missing for a coder: a "
         f"document they did not open{', or a segment not yet reached where they mark segments as read' if unit == 'segment' else ''}"
@@ -46,13 +46,13 @@ def agree(
         say(f"{result.skipped} codes that none of these coders applied are not listed.")
     emit(ctx, result.rows + result.pooled, AGREEMENT_COLUMNS, fmt)
     if disagreements is not None:
-        rows = project.disagreements(names, unit=unit, codes=codes, depth=depth)
+        rows = project.agreement.disagreements(result.input)
         _write_rows(disagreements, rows, [unit, "text", *names])
         say(f"Wrote {len(rows)} units where the coders' sets of the compared codes differ to {disagreements}")
     if report is not None:
         from qualcode.export.agreement_report import write_agreement_report
 
-        write_agreement_report(project, result, report)
+        write_agreement_report(result, project.agreement.disagreements(result.input), project.codebook(), report)
         say(f"Wrote {report}")
 
 

@@ -23,7 +23,7 @@ DepthOption = Annotated[Optional[int], typer.Option(help="Only codes down to thi
 
 def _selection(project, coder, consensus, merge, coders):
     names = [c.strip() for c in coders.split(",")] if coders else None
-    selection = project.select_codings(coder=coder, consensus=consensus, merge=merge, coders=names)
+    selection = project.analysis.select(coder=coder, consensus=consensus, merge=merge, coders=names)
     say(f"Counting {selection.description}; codebook {project.codebook().name} "
         f"v{project.codebook().version} (sha256 {project.codebook().sha256[:12]})")
     return selection
@@ -66,7 +66,7 @@ def matrix(ctx: typer.Context,
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
     attributes = [a.strip() for a in by.split(",") if a.strip()]
-    result = project.matrix(attributes, count, codes, depth, selection)
+    result = project.analysis.matrix(by=attributes, count=count, codes=codes, depth=depth, selection=selection)
     if long:
         emit(ctx, long_rows(result), ["code", "label", "column", "n", "count", "value"], fmt)
     else:
@@ -74,7 +74,7 @@ def matrix(ctx: typer.Context,
     if output is not None:
         matrices = [result]
         if output.suffix.lower() == ".xlsx":
-            matrices = [result] + [project.matrix(attributes, c, codes, depth, selection) for c in COUNTS if c != count]
+            matrices = [result] + [project.analysis.matrix(by=attributes, count=c, codes=codes, depth=depth, selection=selection) for c in COUNTS if c != count]
         write_matrices(output, matrices, provenance(project, selection, [("by", by), ("depth", str(depth))]), long)
         say(f"Wrote {output}")
     if plot is not None:
@@ -101,7 +101,7 @@ def cooccur(ctx: typer.Context,
 
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
-    rows = project.cooccurrence(by_participant, codes, depth, selection)
+    rows = project.analysis.cooccurrence(by_participant=by_participant, codes=codes, depth=depth, selection=selection)
     columns = ["code_a", "code_b", "both", "a", "b", "jaccard"]
     emit(ctx, rows, columns, fmt)
     if output is not None:
@@ -135,7 +135,7 @@ def quotes(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Code id
     """
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
-    rows = project.quotes(code, by or None, per, min_words, selection)
+    rows = project.analysis.quotes(code, by=by or None, per=per, min_words=min_words, selection=selection)
     chosen = fmt or state(ctx).format
     if chosen != "table":
         emit(ctx, rows, ["segment", "participant", "role", "task_force", "coders", "words", "text"], fmt)

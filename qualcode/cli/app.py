@@ -73,9 +73,17 @@ def _click_error(name: str) -> type[Exception]:
     return next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == name)
 
 
+FLAGS = {"as_coder": "--as", "fmt": "--format"}  # parameters whose option is not --<name with dashes>
+
+
+def flag(parameter: str) -> str:
+    """The command-line option that sets a library parameter: only the CLI names flags."""
+    return FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
+
+
 def main() -> None:
     """Entry point: user mistakes become ``Error: ...`` lines on stderr and exit status 1."""
-    from qualcode.errors import QualcodeError
+    from qualcode.errors import ParameterError, QualcodeError
 
     usage_error, click_exception = _click_error("UsageError"), _click_error("ClickException")
     try:
@@ -88,6 +96,9 @@ def main() -> None:
         code = 1
     except click_exception as exc:
         print(f"Error: {exc.format_message()}", file=sys.stderr)
+        code = 1
+    except ParameterError as exc:
+        print(f"Error: {exc.problem(flag)}", file=sys.stderr)
         code = 1
     except QualcodeError as exc:
         for item in exc.problems:

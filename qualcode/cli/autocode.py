@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from qualcode.cli.common import FormatOption, ask, emit, open_project, say, state
+
+if TYPE_CHECKING:
+    from qualcode.models import Evidence
 
 autocode_app = typer.Typer(help="Compute rule-based suggestions from the codebook's cues.\n\n"
                                 "Suggestions are computed for the segments of the speakers each code's cues.speakers names "
@@ -33,13 +37,13 @@ def autocode(ctx: typer.Context, codes: CodesOption = None,
     console = _stderr()
     with Progress(transient=True, console=console, disable=not console.is_terminal) as bar:
         task = bar.add_task("Matching", total=None)
-        report = project.autocode(codes, doc, fuzzy=fuzzy, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = project.autocode.run(codes=codes, doc=doc, fuzzy=fuzzy, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if report.reused:
         say(f"Suggestions are up to date: {report.suggestions} (codebook and corpus unchanged)")
     else:
         say(f"{report.suggestions} suggestions; {report.variants} fuzzy variants")
     if commit_as:
-        added = project.commit_suggestions(commit_as)
+        added = project.autocode.commit(commit_as)
         say(f"{commit_as}: {added} codings written from the suggestions")
 
 
@@ -58,7 +62,11 @@ def variants(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(h
 
     Example: qualcode autocode variants LABOR.PARTNERS
     """
-    emit(ctx, open_project(ctx).variants(code), ["code", "cue", "word", "variant", "phrase", "score"], fmt)
+    from dataclasses import asdict
+
+    from qualcode.autocode.service import VARIANT_COLUMNS
+
+    emit(ctx, [asdict(v) for v in open_project(ctx).autocode.variants(code)], VARIANT_COLUMNS, fmt)
 
 
 @autocode_app.command("evaluate")
@@ -75,7 +83,7 @@ def evaluate(ctx: typer.Context, gold: Annotated[str, typer.Option(help="The hum
     Example: qualcode autocode evaluate --gold alice --codes 'VCA*'
     """
     project = open_project(ctx)
-    result = project.evaluate_autocode(gold, codes)
+    result = project.autocode.evaluate(gold, codes=codes)
     rows = [_score_row(s) for s in result.scores]
     rows.append(_score_row(result.micro))
     rows.append({"code": "(macro)", "precision": _f(result.macro_precision), "recall": _f(result.macro_recall),
@@ -95,7 +103,7 @@ def _f(value: float) -> str:
 
 
 def _print_errors(project, result, top: int) -> None:
-    texts = {s["id"]: s["text"] for s in project.segments(speaker="participant")}
+    texts = {s.id: s.text for s in project.segments(speaker="participant")}
     for label, found in (("false positive", result.false_positives), ("false negative", result.false_negatives)):
         for code, segments in found.items():
             for segment in segments[:top]:
@@ -116,25 +124,27 @@ def suggestions(ctx: typer.Context,
 
     Example: qualcode suggestions --code LABOR --explain
     """
-    rows = open_project(ctx).suggestions(code, doc)
+    from qualcode.autocode.service import SUGGESTION_COLUMNS, suggestion_row
+
+    found = open_project(ctx).autocode.suggestions(code=code, doc=doc)
     if not explain:
-        emit(ctx, rows, ["segment", "code", "score", "kinds", "cues", "matched", "text"], fmt)
+        emit(ctx, [suggestion_row(s) for s in found], SUGGESTION_COLUMNS, fmt)
         return
     from rich.console import Console
 
     console = Console(highlight=False)
-    for row in rows:
-        console.rule(f"{row['segment']}  {row['code']}  score {row['score']}")
-        console.print(highlight(row["text"], row["evidence"]))
-        for e in row["evidence"]:
-            console.print(f"  {e['kind']}: '{e['cue']}' matched '{e['matched']}' at {e['start']}-{e['end']}", markup=False)
+    for row in found:
+        console.rule(f"{row.segment}  {row.code}  score {round(row.score, 2)}")
+        console.print(highlight(row.text, row.evidence))
+        for e in row.evidence:
+            console.print(f"  {e.kind}: '{e.cue}' matched '{e.matched}' at {e.start}-{e.end}", markup=False)
 
 
-def highlight(text: str, evidence: list[dict]) -> str:
+def highlight(text: str, evidence: Iterable[Evidence]) -> str:
     """Rich markup with matched spans in bold yellow (overlapping spans merged)."""
     from rich.markup import escape
 
-    spans = sorted((e["start"], e["end"]) for e in evidence)
+    spans = sorted((e.start, e.end) for e in evidence)
     merged: list[list[int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1]:
@@ -161,23 +171,25 @@ def review(ctx: typer.Context, coder: Annotated[str, typer.Option("--coder", "-c
     """
     from rich.console import Console
 
+    from qualcode.autocode.service import suggestion_row
+
     project = open_project(ctx)
-    pending = project.pending_suggestions(coder, code, doc)
+    pending = project.autocode.pending(coder, code=code, doc=doc)
     console = Console(highlight=False)
     console.print(f"{len(pending)} suggestions to review. a = accept, r = reject, s = skip, q = quit.")
     labels = {c.id: c.label for c in project.codebook().codes}
     accepted = rejected = 0
     for number, item in enumerate(pending, start=1):
-        console.rule(f"{item['segment']}  [{number}/{len(pending)}]")
-        console.print(highlight(item["text"], item["evidence"]))
-        console.print(f"Suggest [bold]{item['code']}[/] {labels.get(item['code'], '')} — cues: {item['cues']}")
+        console.rule(f"{item.segment}  [{number}/{len(pending)}]")
+        console.print(highlight(item.text, item.evidence))
+        console.print(f"Suggest [bold]{item.code}[/] {labels.get(item.code, '')} — cues: {suggestion_row(item)['cues']}")
         answer = ask("a/r/s/q> ")
         if answer is None:
             break
         if answer == "a":
-            project.accept_suggestion(item, coder)
+            project.autocode.accept(item, coder=coder)
             accepted += 1
         elif answer == "r":
-            project.reject_suggestion(item, coder)
+            project.autocode.reject(item, coder=coder)
             rejected += 1
     console.print(f"Saved: {accepted} accepted, {rejected} rejected.")

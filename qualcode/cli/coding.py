@@ -24,9 +24,9 @@ def apply(ctx: typer.Context,
     Example: qualcode apply TF01-LE-001#4 LABOR.DETECT --coder alice --memo "farm crews"
     """
     project = open_project(ctx)
-    event = project.apply(segment, code, coder, memo=memo)
+    event = project.coding.apply(segment, code, coder=coder, memo=memo)
     say(f"{coder}: {event.code} applied to {segment}")
-    if project.index.segment(segment)["kind"] != "participant":
+    if project.require_segment(segment).kind != "participant":
         say(f"Note: {segment} is an interviewer turn; matrices, quotes and agreement count participant segments only")
 
 
@@ -40,7 +40,7 @@ def unapply(ctx: typer.Context,
 
     Example: qualcode unapply TF01-LE-001#4 LABOR.DETECT --coder alice
     """
-    open_project(ctx).unapply(segment, code, coder)
+    open_project(ctx).coding.unapply(segment, code, coder=coder)
     say(f"{coder}: {code} removed from {segment}")
 
 
@@ -62,7 +62,7 @@ def codings(ctx: typer.Context,
     """List current codings (the help shown is codings_app's, above)."""
     if ctx.invoked_subcommand is not None:
         return
-    emit(ctx, open_project(ctx).codings(coder=coder, code=code, doc=doc), CODING_COLUMNS, fmt)
+    emit(ctx, open_project(ctx).coding.codings(coder=coder, code=code, doc=doc), CODING_COLUMNS, fmt)
 
 
 def code(ctx: typer.Context, coder: CoderOption,
@@ -94,7 +94,7 @@ def template(ctx: typer.Context, coder: CoderOption,
 
     Example: qualcode codings template --coder alice -o alice.xlsx
     """
-    count = open_project(ctx).coding_template(coder, output, doc=doc, layout=layout)
+    count = open_project(ctx).coding.template(coder=coder, output=output, doc=doc, layout=layout)
     say(f"Wrote {output}: {count} segments")
 
 
@@ -107,7 +107,7 @@ def import_sheet(ctx: typer.Context, sheet: Annotated[Path, typer.Argument(help=
 
     Example: qualcode codings import alice.xlsx --coder alice
     """
-    events = open_project(ctx).import_coding_sheet(sheet, coder)
+    events = open_project(ctx).coding.import_sheet(sheet, coder=coder)
     added, removed = sum(e.op == "add" for e in events), sum(e.op == "remove" for e in events)
     marked = sum(e.op == "seen" for e in events)
     say(f"{coder}: {added} codings added, {removed} removed" + (f"; {marked} rows left empty marked as read" if marked else ""))

@@ -7,10 +7,17 @@ from typing import Annotated, Optional
 
 import typer
 
+from qualcode.models import Segment
 from qualcode.cli.common import FormatOption, emit, open_project, say, state
 
 DOC_COLUMNS = ["id", "participant", "role", "task_force", "format", "turns", "speakers", "segments", "words"]
 SEGMENT_COLUMNS = ["id", "doc", "n", "speaker", "kind", "participant", "start", "end", "text"]
+
+
+def segment_rows(segments: list[Segment]) -> list[dict[str, object]]:
+    """Segments as listing rows: no speaker label or no participant is an empty string."""
+    return [{"id": s.id, "doc": s.doc, "n": s.n, "speaker": s.speaker or "", "kind": s.kind,
+             "participant": s.participant or "", "start": s.start, "end": s.end, "text": s.text} for s in segments]
 
 
 def init(
@@ -56,7 +63,7 @@ def docs(ctx: typer.Context, fmt: FormatOption = None) -> None:
 
     Example: qualcode docs -f csv > documents.csv
     """
-    emit(ctx, open_project(ctx).documents(), DOC_COLUMNS, fmt)
+    emit(ctx, open_project(ctx).document_rows(), DOC_COLUMNS, fmt)
 
 
 def show(ctx: typer.Context, doc: Annotated[str, typer.Argument(help="Document id (the file name without extension).")],
@@ -71,11 +78,11 @@ def show(ctx: typer.Context, doc: Annotated[str, typer.Argument(help="Document i
     rows = project.segments(doc, speaker="all")
     if (fmt or state(ctx).format) == "table":
         for row in rows:
-            print(f"[{row['id']}] {row['speaker'] or '(no label)'} ({row['kind']}) {row['start']}-{row['end']}")
-            print(row["text"])
+            print(f"[{row.id}] {row.speaker or '(no label)'} ({row.kind}) {row.start}-{row.end}")
+            print(row.text)
             print()
         return
-    emit(ctx, rows, SEGMENT_COLUMNS, fmt)
+    emit(ctx, segment_rows(rows), SEGMENT_COLUMNS, fmt)
 
 
 def segments(
@@ -90,7 +97,7 @@ def segments(
 
     Example: qualcode segments --doc TF02-PR-003 --speaker all -f jsonl
     """
-    emit(ctx, open_project(ctx).segments(doc, speaker), SEGMENT_COLUMNS, fmt)
+    emit(ctx, segment_rows(open_project(ctx).segments(doc, speaker=speaker)), SEGMENT_COLUMNS, fmt)
 
 
 def summary(
@@ -109,9 +116,9 @@ def summary(
     """
     project = open_project(ctx)
     if progress:
-        emit(ctx, project.progress(), ["coder", "segments_done", "segments", "percent", "codings"], fmt)
+        emit(ctx, project.analysis.progress(), ["coder", "segments_done", "segments", "percent", "codings"], fmt)
         return
-    emit(ctx, project.summary(by), [by, "documents", "participants", "segments", "words"], fmt)
+    emit(ctx, project.summary(by=by), [by, "documents", "participants", "segments", "words"], fmt)
 
 
 def check(ctx: typer.Context) -> None:

@@ -35,7 +35,7 @@ class CodingSession:
         self.console = console or Console(highlight=False)
         self.read = read
         self.segments = project.segments(doc, speaker="participant")
-        self.all_segments = {s["id"]: s for s in project.segments(doc, speaker="all")}
+        self.all_segments = {s.id: s for s in project.segments(doc, speaker="all")}
         self.people = {p.id: p for p in project.index.participants()}
         codebook = project.codebook()
         codes = [c for c in codebook.codes if not code_filter or fnmatch.fnmatch(c.id, code_filter)
@@ -54,20 +54,20 @@ class CodingSession:
         """Suggestions for this segment the coder has neither applied nor rejected (blind: no coder data)."""
         if not self.with_suggestions:
             return []
-        return [s for s in self.project.pending_suggestions(self.coder, doc=segment_id.split("#")[0])
-                if s["segment"] == segment_id and s["code"] in {c.id for c in self.keys.values()}]
+        return [s for s in self.project.autocode.pending(self.coder, doc=segment_id.split("#")[0])
+                if s.segment == segment_id and s.code in {c.id for c in self.keys.values()}]
 
     # state -------------------------------------------------------------------------------------
     def _done(self) -> set[str]:
-        coded = {c["segment"] for c in self.project.codings(coder=self.coder)}
-        return coded | self.project.seen_segment_ids(self.coder, self.segments)
+        coded = {c["segment"] for c in self.project.coding.codings(coder=self.coder)}
+        return coded | self.project.coders.state(self.coder).seen(self.segments)
 
     def _resume_position(self) -> int:
         done = self._done()
-        return next((i for i, s in enumerate(self.segments) if s["id"] not in done), len(self.segments))
+        return next((i for i, s in enumerate(self.segments) if s.id not in done), len(self.segments))
 
     def _my_codes(self, segment_id: str) -> list[str]:
-        return sorted({c["code"] for c in self.project.codings(coder=self.coder) if c["segment"] == segment_id})
+        return sorted({c["code"] for c in self.project.coding.codings(coder=self.coder) if c["segment"] == segment_id})
 
     # loop --------------------------------------------------------------------------------------
     def run(self) -> None:
@@ -78,7 +78,7 @@ class CodingSession:
         self.show_keys()
         shown = None
         while self.position < len(self.segments):
-            current = self.segments[self.position]["id"]
+            current = self.segments[self.position].id
             if current != shown:
                 self.show()
                 shown = current
@@ -103,15 +103,15 @@ class CodingSession:
             if line in ("q", "quit"):
                 return False
             if line in ("", "n"):
-                self.project.mark_seen(segment["id"], self.coder)
+                self.project.coding.mark_seen(segment.id, coder=self.coder)
                 self.position += 1
             elif line == "s":
                 self.position += 1
             elif line == "a":
-                for suggestion in self._suggested(segment["id"]):
-                    self.project.accept_suggestion(suggestion, self.coder)
-                    self.last_code = suggestion["code"]
-                    self.console.print(f"  accepted {suggestion['code']}")
+                for suggestion in self._suggested(segment.id):
+                    self.project.autocode.accept(suggestion, coder=self.coder)
+                    self.last_code = suggestion.code
+                    self.console.print(f"  accepted {suggestion.code}")
             elif line == "b":
                 self.position = max(0, self.position - 1)
             elif line == "?":
@@ -138,18 +138,18 @@ class CodingSession:
                 self.console.print(f"[red]Unknown key or code {escape(word)!r}; 'k' lists the keys.[/]")
                 return
             codes.append(code)
-        mine = set(self._my_codes(segment["id"]))
-        suggested = {s["code"]: s for s in self._suggested(segment["id"])}
+        mine = set(self._my_codes(segment.id))
+        suggested = {s.code: s for s in self._suggested(segment.id)}
         for code in codes:
             if code.id in mine:
-                self.project.unapply(segment["id"], code.id, self.coder)
+                self.project.coding.unapply(segment.id, code.id, coder=self.coder)
                 self.console.print(f"  removed {code.id}")
             elif code.id in suggested:
-                self.project.accept_suggestion(suggested[code.id], self.coder)
+                self.project.autocode.accept(suggested[code.id], coder=self.coder)
                 self.last_code = code.id
                 self.console.print(f"  accepted suggestion {code.id}")
             else:
-                self.project.apply(segment["id"], code.id, self.coder)
+                self.project.coding.apply(segment.id, code.id, coder=self.coder)
                 self.last_code = code.id
                 self.console.print(f"  applied {code.id}")
 
@@ -163,19 +163,19 @@ class CodingSession:
         if not target:
             self.console.print("[red]Apply a code first, or give its key: m 3 TEXT[/]")
             return
-        self.project.memo(segment["id"], target, self.coder, text)
+        self.project.coding.memo(segment.id, target, coder=self.coder, text=text)
         self.console.print(f"  memo on {target}")
 
     def search(self, words: str) -> None:
         order = self.segments[self.position + 1:] + self.segments[: self.position + 1]
-        hit = next((s for s in order if words.casefold() in s["text"].casefold()), None)
+        hit = next((s for s in order if words.casefold() in s.text.casefold()), None)
         if hit is None:
             self.console.print(f"[red]No segment contains {escape(words)!r}.[/]")
         else:
             self.position = self.segments.index(hit)
 
     def go(self, segment_id: str) -> None:
-        ids = [s["id"] for s in self.segments]
+        ids = [s.id for s in self.segments]
         if segment_id not in ids:
             self.console.print(f"[red]No participant segment {escape(segment_id)!r} here.[/]")
         else:
@@ -188,36 +188,37 @@ class CodingSession:
 
     def show(self) -> None:
         segment = self.segments[self.position]
-        person = self.people.get(segment["participant"])
-        who = f"{segment['speaker'] or '(no label)'}"
+        person = self.people.get(segment.participant)
+        who = f"{segment.speaker or '(no label)'}"
         if person:
             who += f" — {person.id}, {person.role}" + (f", {person.task_force}" if person.task_force else "")
-        self.console.rule(f"{segment['id']}  [{self.position + 1}/{len(self.segments)}]")
-        previous = self.all_segments.get(f"{segment['doc']}#{segment['n'] - 1}")
+        self.console.rule(f"{segment.id}  [{self.position + 1}/{len(self.segments)}]")
+        previous = self.all_segments.get(f"{segment.doc}#{segment.n - 1}")
         if previous is not None:
-            self.console.print(f"[dim]{escape(previous['speaker'] or '')}: {escape(_clip(previous['text'], 300))}[/]")
+            self.console.print(f"[dim]{escape(previous.speaker or '')}: {escape(_clip(previous.text, 300))}[/]")
         self.console.print(f"[bold]{escape(who)}[/]")
-        suggested = self._suggested(segment["id"])
+        suggested = self._suggested(segment.id)
         if suggested:
+            from qualcode.autocode.service import suggestion_row
             from qualcode.cli.autocode import highlight
 
-            evidence = [e for s in suggested for e in s["evidence"]]
-            self.console.print(highlight(segment["text"], evidence))
+            evidence = [e for s in suggested for e in s.evidence]
+            self.console.print(highlight(segment.text, evidence))
             keyed = {code.id: key for key, code in self.keys.items()}
             self.console.print("Suggested: " + escape(", ".join(
-                f"{keyed.get(s['code'], '-')}:{s['code']} ({s['cues']})" for s in suggested)) + "  — 'a' accepts all")
+                f"{keyed.get(s.code, '-')}:{s.code} ({suggestion_row(s)['cues']})" for s in suggested)) + "  — 'a' accepts all")
         else:
-            self.console.print(escape(segment["text"]))
+            self.console.print(escape(segment.text))
         self.show_codes(segment)
 
     def show_codes(self, segment: dict) -> None:
-        mine = self._my_codes(segment["id"])
+        mine = self._my_codes(segment.id)
         keyed = {code.id: key for key, code in self.keys.items()}
         shown = ", ".join(f"{keyed.get(c, '-')}:{c}" for c in mine) or "none"
         self.console.print(f"Your codes: [green]{escape(shown)}[/]")
         if not self.blind:
-            others = sorted({(c["coder"], c["code"]) for c in self.project.codings(doc=segment["doc"])
-                             if c["segment"] == segment["id"] and c["coder"] != self.coder})
+            others = sorted({(c["coder"], c["code"]) for c in self.project.coding.codings(doc=segment.doc)
+                             if c["segment"] == segment.id and c["coder"] != self.coder})
             if others:
                 self.console.print("Others: " + escape(", ".join(f"{coder}:{code}" for coder, code in others)))
 

@@ -1,4 +1,5 @@
-"""Adjudication: where independent coders agree, and the disagreements a lead coder decides."""
+"""Adjudication: where independent coders agree, and the disagreements a lead coder decides
+(``project.adjudication``); the offline list of disagreements to decide in a spreadsheet."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qualcode.errors import Problem, QualcodeError, problem
+from qualcode.coding.events import Event, new_event, read_events, validate_coder
+from qualcode.coding.state import opened_by_all
+from qualcode.errors import ParameterError, Problem, ProjectError, QualcodeError, problem
+from qualcode.export.tables import csv_text
 from qualcode.fileio import write_atomic
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
 
 APPLY = {"apply", "a", "yes", "y", "1", "x", "true"}
 REJECT = {"reject", "r", "no", "n", "0", "false"}
@@ -39,13 +47,9 @@ def compare(units: list[str], applied: dict[str, dict[str, set[str]]]) -> tuple[
 
 def write_list(path: Path, items: list[Disagreement], labels: dict[str, str], texts: dict[str, str]) -> None:
     coders = [coder for coder, _ in items[0].votes] if items else []
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["segment", "code", "label", *coders, "decision", "text"])
-    for item in items:
-        writer.writerow([item.segment, item.code, labels.get(item.code, ""), *["1" if v else "" for _, v in item.votes],
-                         "", texts.get(item.segment, "")])
-    write_atomic(path, "\ufeff" + out.getvalue())
+    rows = [[item.segment, item.code, labels.get(item.code, ""), *["1" if v else "" for _, v in item.votes], "",
+             texts.get(item.segment, "")] for item in items]
+    write_atomic(path, csv_text(["segment", "code", "label", *coders, "decision", "text"], rows, bom=True))
 
 
 def read_decisions(path: Path) -> tuple[dict[tuple[str, str], bool], list[Problem]]:
@@ -71,3 +75,60 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], bool], list[Proble
             continue
         decisions[(cells[at["segment"]].strip(), cells[at["code"]].strip())] = value in APPLY
     return decisions, problems
+
+
+class AdjudicationService:
+    """Adjudication (``project.adjudication``): compare coders, write the consensus log."""
+
+    def __init__(self, project: Project):
+        self.project = project
+
+    def comparison(self, coders: list[str]) -> tuple[list[tuple[str, str]], list[Disagreement]]:
+        """(agreed pairs, disagreements) over participant segments of documents every coder opened."""
+        self.project.coders.require_several(coders)
+        states = [self.project.coders.state(c) for c in coders]
+        docs = opened_by_all(states)
+        units = [s.id for s in self.project.segments(speaker="participant") if s.doc in docs]
+        return compare(units, {state.coder: state.applied() for state in states})
+
+    def adjudicate(self, coders: list[str], *, as_coder: str,
+                   decisions: dict[tuple[str, str], bool]) -> list[Event]:
+        """Write the consensus log: agreed codes, plus each decided disagreement (origin ``adjudicated``)."""
+        validate_coder(as_coder)
+        if as_coder in coders:
+            raise ParameterError(f"{{as_coder}} {as_coder} is one of the coders compared; use a separate name such as "
+                                 "consensus", "as_coder")
+        agreed, disagreements = self.comparison(coders)
+        open_items = {(d.segment, d.code) for d in disagreements}
+        unknown = [key for key in decisions if key not in open_items]
+        if unknown:
+            segment, code = unknown[0]
+            raise ProjectError(f"{segment} {code} is not a disagreement between {', '.join(coders)}")
+        held = self.project.coders.held_codings(as_coder)
+        decided = self.adjudicated(as_coder)
+        events: list[Event] = []
+        for (segment_id, code), apply_it in [(pair, True) for pair in agreed] + list(decisions.items()):
+            segment = self.project.require_segment(segment_id)
+            if apply_it and (segment_id, code) not in held:
+                events.append(new_event(as_coder, "add", segment.span, code, origin="adjudicated"))
+            elif not apply_it and decided.get((segment_id, code)) is not False:
+                # a rejection is written even where nothing is applied: the log records the decision
+                spans = [c.span for c in held.get((segment_id, code), [])] or [segment.span]
+                codes = [c.code for c in held.get((segment_id, code), [])] or [code]
+                events += [new_event(as_coder, "remove", span, c, origin="adjudicated") for span, c in zip(spans, codes)]
+        self.project.coding.append(as_coder, events)
+        return events
+
+    def adjudicated(self, as_coder: str) -> dict[tuple[str, str], bool]:
+        """(segment, code) -> the latest decision in the consensus log (True applied, False rejected)."""
+        path = self.project.coders.log_path(as_coder)
+        if not path.exists():
+            return {}
+        by_span = {(s.doc, s.start, s.end): s.id for s in self.project.index.segments()}
+        codebook = self.project.codebook()
+        decisions: dict[tuple[str, str], bool] = {}
+        for event in read_events(path).events:
+            segment = by_span.get((event.doc, event.start, event.end))
+            if segment and event.op in ("add", "remove") and event.code:
+                decisions[(segment, codebook.resolve(event.code) or event.code)] = event.op == "add"
+        return decisions

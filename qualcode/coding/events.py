@@ -1,6 +1,7 @@
 """Coder event logs (codings/<coder>.jsonl): append under a lock with fsync, read tolerantly, fold.
 
-One JSON object per line; nothing is ever rewritten. Beyond design §2: an ``add`` event carries
+One JSON object per line; nothing is ever rewritten. Beyond the event of the design (docs/coding.md
+"The log"), an ``add`` event carries
 ``text``, the segment text it was applied to (a hash can confirm an anchor but not find one, and
 re-anchoring after a transcript edit needs the original words); ``seen`` records that the coder read
 a segment and moved on (a document coded with no codes is not "missing"); ``reject`` records a
@@ -9,20 +10,23 @@ suggestion the coder declined in review, so it is not offered again.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import re
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Literal
 
+from qualcode.coding.locking import lock_exclusive
 from qualcode.errors import Problem, ProjectError, problem
+from qualcode.models import Coding, Span
 
 CODER_RE = re.compile(r"^[a-z0-9_-]+$")
-OPS = ("add", "remove", "memo", "seen", "reject")
+Op = Literal["add", "remove", "memo", "seen", "reject"]
+OPS: tuple[Op, ...] = ("add", "remove", "memo", "seen", "reject")
 FIELDS = ("id", "at", "coder", "op", "doc", "start", "end", "sha", "code", "origin", "memo", "text")
 
 
@@ -31,7 +35,7 @@ class Event:
     id: str
     at: str
     coder: str
-    op: str
+    op: Op
     doc: str
     start: int
     end: int
@@ -58,13 +62,14 @@ def text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
-def new_event(coder: str, op: str, doc: str, start: int, end: int, text: str, code: str | None = None,
-              origin: str = "manual", memo: str | None = None, at: str | None = None) -> Event:
+def new_event(coder: str, op: Op, span: Span, code: str | None = None, *, origin: str = "manual",
+              memo: str | None = None, at: str | None = None) -> Event:
+    """An event about ``span`` (only an ``add`` keeps the text itself), stamped now with a fresh id."""
     return Event(
         id=str(uuid.uuid4()),
         at=at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        coder=validate_coder(coder), op=op, doc=doc, start=start, end=end, sha=text_sha(text), code=code,
-        origin=origin, memo=memo, text=text if op == "add" else None,
+        coder=validate_coder(coder), op=op, doc=span.doc, start=span.start, end=span.end, sha=text_sha(span.text),
+        code=code, origin=origin, memo=memo, text=span.text if op == "add" else None,
     )
 
 
@@ -74,9 +79,9 @@ def append_events(path: Path, events: list[Event]) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = "".join(event.to_line() for event in events).encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        lock_exclusive(fd)
         size = os.fstat(fd).st_size
         if size and _last_byte(path, size) != b"\n":
             payload = b"\n" + payload  # a torn line from a crash stays alone on its line
@@ -125,7 +130,7 @@ def read_events(path: Path, offset: int = 0, first_line: int = 1, content: bytes
     return LogRead(events, problems, offset + consumed, number - first_line + 1)
 
 
-def parse_event(data: dict, coder: str) -> Event:
+def parse_event(data: dict[str, object], coder: str) -> Event:
     if not isinstance(data, dict):
         raise ValueError("a line must be a JSON object")
     unknown = set(data) - set(FIELDS)
@@ -143,76 +148,21 @@ def parse_event(data: dict, coder: str) -> Event:
             raise ValueError(f"{key} must be a string")
     if data["op"] != "seen" and not isinstance(data.get("code"), str):  # reject: a suggestion declined in review
         raise ValueError("code must be a string")
-    return Event(**{key: data.get(key) for key in FIELDS if key in data})
-
-
-@dataclass(frozen=True)
-class Coding:
-    """A coder's current decision that ``code`` applies to the text at doc[start:end]."""
-
-    coder: str
-    doc: str
-    start: int
-    end: int
-    code: str
-    sha: str
-    text: str
-    origin: str
-    at: str
-    memo: str | None
+    return Event(**{key: data.get(key) for key in FIELDS if key in data})  # type: ignore[arg-type]
 
 
 def fold(events: list[Event]) -> dict[tuple[str, int, int, str], Coding]:
-    """A coder's state: adds minus removes, with the latest memo. The log is the truth; this is derived."""
+    """A coder's state: adds minus removes, with the latest memo. The log is the truth; this is
+    derived. The index folds the same way in SQL (``Index.apply_events``); a test holds them equal."""
     state: dict[tuple[str, int, int, str], Coding] = {}
     for event in events:
         key = (event.doc, event.start, event.end, event.code or "")
         if event.op == "add":
             memo = event.memo if event.memo is not None else getattr(state.get(key), "memo", None)
-            state[key] = Coding(event.coder, event.doc, event.start, event.end, event.code, event.sha,
+            state[key] = Coding(event.coder, event.doc, event.start, event.end, event.code or "", event.sha,
                                 event.text or "", event.origin, event.at, memo)
         elif event.op == "remove":
             state.pop(key, None)
         elif event.op == "memo" and key in state:
-            old = state[key]
-            state[key] = Coding(old.coder, old.doc, old.start, old.end, old.code, old.sha, old.text, old.origin,
-                                old.at, event.memo)
+            state[key] = replace(state[key], memo=event.memo)
     return state
-
-
-FUZZY_ANCHOR = 85  # rapidfuzz ratio a re-anchored coding needs (a typo fix scores ~99, a rewrite far less)
-
-
-def anchor(coding: dict, segments: list[dict], lookup: dict | None = None) -> tuple[str | None, str]:
-    """Where a coding's text is now: ``ok`` (unchanged), ``moved`` (same text elsewhere),
-    ``fuzzy`` (closest segment above FUZZY_ANCHOR), or ``lost`` (reported by ``qualcode check``).
-
-    ``lookup`` (from :func:`anchor_lookup`, built once per document) makes the first two checks
-    constant-time when a document has many codings."""
-    lookup = lookup or anchor_lookup(segments)
-    at = lookup["span"].get((coding["start"], coding["end"]))
-    if at is not None and at[1] == coding["sha"]:
-        return at[0], "ok"
-    same = lookup["sha"].get(coding["sha"], [])
-    if same:
-        nearest = min(same, key=lambda s: abs(s[1] - coding["start"]))
-        return nearest[0], "moved"
-    if coding.get("text") and segments:
-        from rapidfuzz import fuzz, process
-
-        best = process.extractOne(coding["text"], [s["text"] for s in segments], scorer=fuzz.ratio,
-                                  score_cutoff=FUZZY_ANCHOR)
-        if best is not None:
-            return segments[best[2]]["id"], "fuzzy"
-    return None, "lost"
-
-
-def anchor_lookup(segments: list[dict]) -> dict:
-    """A document's segments by (start, end) and by text hash, for :func:`anchor`."""
-    span: dict[tuple[int, int], tuple[str, str]] = {}
-    by_sha: dict[str, list[tuple[str, int]]] = {}
-    for segment in segments:
-        sha = text_sha(segment["text"])
-        span[(segment["start"], segment["end"])] = (segment["id"], sha)
-        by_sha.setdefault(sha, []).append((segment["id"], segment["start"]))
-    return {"span": span, "sha": by_sha}

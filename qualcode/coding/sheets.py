@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import Problem, QualcodeError, problem
-from qualcode.export.tables import xlsx_bytes
+from qualcode.export.tables import csv_text, neutralise, xlsx_bytes
 from qualcode.fileio import write_atomic
-from qualcode.analysis.matrix import neutralise
 
 INFO_COLUMNS = ["segment", "document", "participant", "role", "task_force", "speaker", "text"]
 TRUE = {"1", "x", "yes", "y", "true", "✓", "✔"}
@@ -38,11 +37,7 @@ def write_template(path: Path, rows: list[dict], code_ids: list[str], applied: d
     table = [[neutralise(cell) for cell in row] for row in table]  # transcript text must not run as a formula
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(table)
-        write_atomic(path, "\ufeff" + out.getvalue())  # BOM: Excel opens UTF-8 CSV correctly
+        write_atomic(path, csv_text(header, table, bom=True))  # BOM: Excel opens UTF-8 CSV correctly
     elif suffix == ".xlsx":
         write_atomic(path, xlsx_bytes([("coding", header, table)], freeze="H2", widths={"A": 18, "G": 80}, wrap="G"))
     else:

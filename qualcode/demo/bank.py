@@ -10,10 +10,10 @@ Every word is invented; no real person, agency or case is described.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-import re
 
 ROLES = ("law_enforcement", "prosecutor", "victim_service_provider", "other")
 THEME_FILES = ("struct", "collab", "ident", "vca", "serv", "labor", "pros", "cap")

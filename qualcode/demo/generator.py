@@ -18,12 +18,13 @@ import random
 import shutil
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from qualcode.errors import QualcodeError
+from qualcode.models import Segment
 
 STUDY_ROLES = {"law_enforcement": 60, "prosecutor": 23, "victim_service_provider": 55, "other": 5}
 ROLE_CODES = {"law_enforcement": "LE", "prosecutor": "PR", "victim_service_provider": "VSP", "other": "OTH"}
@@ -250,7 +251,7 @@ def _write_codings(root: Path, roster: list[Person], truth: dict, bank, coders: 
 
     project = Project.open(root)
     try:
-        units = []  # (segment dict, codes, source, topic, turn number)
+        units = []  # (segment, codes, source, topic, turn number)
         for person in roster:
             segments = project.segments(person.doc, speaker="participant")
             turns = truth[person.doc]
@@ -263,7 +264,7 @@ def _write_codings(root: Path, roster: list[Person], truth: dict, bank, coders: 
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["doc", "segment", "turn", "topic", "source", "codes"])
     for seg, codes, source, topic, n in units:
-        writer.writerow([seg["doc"], seg["id"], n, topic, source, ";".join(codes)])
+        writer.writerow([seg.doc, seg.id, n, topic, source, ";".join(codes)])
     (root / "ground_truth.csv").write_text(out.getvalue(), encoding="utf-8")
     for name in coders:
         _write_log(root, name, simulate_coder(name, units, bank, random.Random(f"{seed}/coder/{name}"), error_rate))
@@ -276,23 +277,23 @@ def simulate_coder(name: str, units: list, bank, rng: random.Random, error_rate:
     """A coder's events: the ground truth with misses, swaps to confusable codes, parent codes
     instead of sub-codes, and false alarms, each more likely for harder codes; ``seen`` for a
     segment left uncoded. Documents are coded one after another in the coder's own order."""
-    from qualcode.coding.events import Event, text_sha
+    from qualcode.coding.events import Event, Op, text_sha
 
     miss_habit, alarm_habit = CODER_HABITS.get(name, (1.0, 1.0))
     by_doc: dict[str, list] = {}
     for unit in units:
-        by_doc.setdefault(unit[0]["doc"], []).append(unit)
+        by_doc.setdefault(unit[0].doc, []).append(unit)
     order = sorted(by_doc)
     rng.shuffle(order)
     clock = datetime(2026, 6, 1, 9, 0, 0)
     events = []
 
-    def event(op: str, seg: dict, code: str | None) -> None:
+    def event(op: Op, seg: Segment, code: str | None) -> None:
         nonlocal clock
         clock += timedelta(seconds=rng.randint(4, 40))
         events.append(Event(str(uuid.UUID(int=rng.getrandbits(128), version=4)), clock.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                            name, op, seg["doc"], seg["start"], seg["end"], text_sha(seg["text"]), code, "manual",
-                            None, seg["text"] if op == "add" else None))
+                            name, op, seg.doc, seg.start, seg.end, text_sha(seg.text), code, "manual",
+                            None, seg.text if op == "add" else None))
 
     for doc in order:
         clock += timedelta(minutes=rng.randint(10, 45))

@@ -4,12 +4,16 @@ per-code and pooled results, interpretation bands and disagreement excerpts."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from qualcode import __version__
-from qualcode.errors import QualcodeError, problem
+from qualcode.agreement.service import AGREEMENT_COLUMNS, AgreementResult
+from qualcode.errors import ParameterError
 from qualcode.export.page import Page
 from qualcode.fileio import write_atomic
-from qualcode.agreement.service import AGREEMENT_COLUMNS
+
+if TYPE_CHECKING:
+    from qualcode.codebook import Codebook
 
 FORMULAS = [
     "Percent agreement (p_o): for each unit, the share of coder pairs that made the same decision "
@@ -33,17 +37,19 @@ BANDS = [
 ]
 
 
-def write_agreement_report(project, result, path: Path) -> None:
+def write_agreement_report(result: AgreementResult, disagreements: list[dict[str, Any]], codebook: Codebook,
+                           path: Path) -> None:
+    """The auditor's report of ``result`` (with the same run's disagreement rows) as .html or .md."""
     suffix = path.suffix.lower()
     if suffix not in (".html", ".htm", ".md"):
-        raise QualcodeError(problem(path, None, "--report must be a .html or .md file"))
-    document = agreement_document(project, result)
+        raise ParameterError("{report} must be a .html or .md file", "report", path=path)
+    document = agreement_document(result, disagreements, codebook)
     write_atomic(path, document.markdown() if suffix == ".md" else document.html())
 
 
-def agreement_document(project, result, excerpts: int = 10) -> Page:
+def agreement_document(result: AgreementResult, rows: list[dict[str, Any]], codebook: Codebook,
+                       excerpts: int = 10) -> Page:
     given = result.input
-    codebook = project.codebook()
     doc = Page(f"Inter-rater agreement: {', '.join(given.coders)}")
     doc.heading("What was compared")
     unit_text = ("participant segments (speaker turns by default) of every document that at least one of the "
@@ -68,7 +74,6 @@ def agreement_document(project, result, excerpts: int = 10) -> Page:
     doc.heading("How to read the values")
     doc.items(BANDS + ["Prefer α (or κ) with its interval for reporting; read AC1 beside them for rare codes, "
                        "where a low κ with high p_o reflects prevalence rather than disagreement."])
-    rows = project.disagreements(given.coders, unit=given.unit, codes=None if len(result.rows) else None)
     doc.heading("Disagreements")
     doc.paragraph(f"{len(rows)} units where the coders applied different codes; the first {min(excerpts, len(rows))}:")
     for row in rows[:excerpts]:

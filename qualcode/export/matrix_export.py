@@ -6,10 +6,11 @@ import csv
 import io
 from pathlib import Path
 
-from qualcode.errors import QualcodeError, problem
+from qualcode.errors import ParameterError, QualcodeError, problem
 from qualcode.export.tables import xlsx_bytes
 from qualcode.fileio import write_atomic
-from qualcode.analysis.matrix import Matrix, long_rows, neutralise
+from qualcode.analysis.matrix import Matrix, long_rows
+from qualcode.export.tables import neutralise
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
@@ -105,7 +106,7 @@ def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
 def write_heatmap(path: Path, matrix: Matrix, title: str) -> None:
     suffix = path.suffix.lower()
     if suffix not in (".png", ".svg"):
-        raise QualcodeError(problem(path, None, "--plot must be a .png or .svg file"))
+        raise ParameterError("{plot} must be a .png or .svg file", "plot", path=path)
     write_atomic(path, heatmap_png(matrix, title, suffix[1:]))
 
 

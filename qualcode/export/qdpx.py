@@ -28,15 +28,20 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from qualcode import __version__
 from qualcode.coding.events import validate_coder
-from qualcode.errors import ProjectError, QualcodeError, problem
+from qualcode.errors import ParameterError, ProjectError, QualcodeError, problem
 from qualcode.export.refi_qda import ID_LINE, code_guid, describe
 from qualcode.fileio import write_atomic
+from qualcode.models import Coding
+
+if TYPE_CHECKING:
+    from qualcode.codebook import Codebook
+    from qualcode.project import Project
 
 NS = "urn:QDA-XML:project:1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -84,7 +89,7 @@ def check_output(path: str | Path) -> Path:
 
 
 # writing ------------------------------------------------------------------------------------------
-def write_qdpx(project, path: str | Path, coders: list[str] | None = None) -> QdpxSummary:
+def write_qdpx(project: Project, path: str | Path, coders: list[str] | None = None) -> QdpxSummary:
     """Write the project (all coders, or ``coders``) as a REFI-QDA .qdpx file, atomically."""
     path = check_output(path)
     users = _chosen_coders(project, coders)
@@ -94,7 +99,7 @@ def write_qdpx(project, path: str | Path, coders: list[str] | None = None) -> Qd
     participants = project.index.participants()
     variables = _variables(participants)
     people = {p.id: p for p in participants}
-    doc_people = {d["id"]: sorted(set((d["participants"] or "").split(",")) - {""}) for d in documents}
+    doc_people = {d.id: sorted(set(d.participants) - {""}) for d in documents}
 
     ET.register_namespace("", NS)
     ET.register_namespace("xsi", XSI)
@@ -121,15 +126,15 @@ def write_qdpx(project, path: str | Path, coders: list[str] | None = None) -> Qd
     if documents:
         sources = _element(root, "Sources")
         for doc in documents:
-            source_guid = guid("source", doc["id"])
-            text = project.document_text(doc["id"])
+            source_guid = guid("source", doc.id)
+            text = project.document_text(doc.id)
             files.append((f"{SOURCES_DIR}/{source_guid}.txt", text.encode("utf-8")))
-            source = _element(sources, "TextSource", guid=source_guid, name=doc["id"],
+            source = _element(sources, "TextSource", guid=source_guid, name=doc.id,
                               plainTextPath=f"internal://{source_guid}.txt")
-            _element(source, "Description", text=f"Transcript {doc['path']} ({doc['format']}) as qualcode's canonical text.")
-            for row in codings.get(doc["id"], []):
+            _element(source, "Description", text=f"Transcript {doc.path} ({doc.format}) as qualcode's canonical text.")
+            for row in codings.get(doc.id, []):
                 _selection(source, row)
-            _values(source, variables, [people[p] for p in doc_people[doc["id"]] if p in people])
+            _values(source, variables, [people[p] for p in doc_people[doc.id] if p in people])
     _element(root, "Description", text=DESCRIPTION)
     ET.indent(root, space="  ")
     qde = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
@@ -147,40 +152,38 @@ def write_qdpx(project, path: str | Path, coders: list[str] | None = None) -> Qd
                        cases=len(participants), users=len(users))
 
 
-def _chosen_coders(project, coders: list[str] | None) -> list[str]:
-    known = project.coders()
+def _chosen_coders(project: Project, coders: list[str] | None) -> list[str]:
+    known = project.coders.names()
     if coders is None:
         return sorted(known)
     chosen = sorted({validate_coder(c) for c in coders})
     if not chosen:
-        raise ProjectError("--coders names no coder; give names such as --coders alice,bob")
+        raise ParameterError("{coders} names no coder; give names such as {coders} alice,bob", "coders")
     for coder in chosen:
         if coder not in known:
             raise ProjectError(f"no codings by {coder} (known coders: {', '.join(known) or 'none'})")
     return chosen
 
 
-def _codings(project, codebook, coders: list[str]) -> tuple[dict[str, list[dict]], int]:
+def _codings(project: Project, codebook: Codebook, coders: list[str]) -> tuple[dict[str, list[Coding]], int]:
     """doc -> codings at their current segment, one per (coder, span, live code); and how many were left out."""
-    found: dict[tuple, dict] = {}
+    found: dict[tuple[str, str, int, int, str], Coding] = {}
     skipped = 0
     for coder in coders:
-        rows = sorted(project.index.codings(coder=coder), key=lambda c: (c["doc"], c["start"], c["end"], c["code"]))
+        rows = sorted(project.index.codings(coder=coder), key=lambda c: (c.doc, c.start, c.end, c.code))
         for c in rows:
-            segment = project.index.segment(c["segment"]) if c["segment"] and c["status"] != "lost" else None
-            code = codebook.resolve(c["code"])
+            segment = project.index.segment(c.segment) if c.segment and c.status != "lost" else None
+            code = codebook.resolve(c.code)
             if segment is None or code is None:
                 skipped += 1
                 continue
-            key = (coder, segment["doc"], segment["start"], segment["end"], code)
+            key = (coder, segment.doc, segment.start, segment.end, code)
             if key in found:  # re-anchoring brought two codings onto one segment: they are one coding now
                 kept = found[key]
-                kept["at"] = min(kept["at"], c["at"])
-                kept["memo"] = kept["memo"] or c["memo"]
+                found[key] = replace(kept, at=min(kept.at, c.at), memo=kept.memo or c.memo)
                 continue
-            found[key] = {"coder": coder, "doc": segment["doc"], "start": segment["start"], "end": segment["end"],
-                          "code": code, "at": c["at"], "memo": c["memo"]}
-    by_doc: dict[str, list[dict]] = {}
+            found[key] = replace(c, coder=coder, doc=segment.doc, start=segment.start, end=segment.end, code=code)
+    by_doc: dict[str, list[Coding]] = {}
     for key in sorted(found, key=lambda k: (k[1], k[2], k[3], k[4], k[0])):
         by_doc.setdefault(key[1], []).append(found[key])
     return by_doc, skipped
@@ -224,16 +227,16 @@ def _codebook(root: ET.Element, codebook) -> None:
         elements[code.id] = element
 
 
-def _selection(source: ET.Element, row: dict) -> None:
-    user = guid("user", row["coder"])
-    key = (row["coder"], row["doc"], row["start"], row["end"], row["code"])
-    dated = {"creationDateTime": row["at"]} if DATETIME_RE.fullmatch(row["at"] or "") else {}
-    selection = _element(source, "PlainTextSelection", guid=guid("selection", *key), name=row["code"],
-                         startPosition=str(row["start"]), endPosition=str(row["end"]), creatingUser=user, **dated)
-    if row["memo"]:
-        _element(selection, "Description", text=row["memo"])
+def _selection(source: ET.Element, row: Coding) -> None:
+    user = guid("user", row.coder)
+    key = (row.coder, row.doc, row.start, row.end, row.code)
+    dated = {"creationDateTime": row.at} if DATETIME_RE.fullmatch(row.at or "") else {}
+    selection = _element(source, "PlainTextSelection", guid=guid("selection", *key), name=row.code,
+                         startPosition=str(row.start), endPosition=str(row.end), creatingUser=user, **dated)
+    if row.memo:
+        _element(selection, "Description", text=row.memo)
     coding = _element(selection, "Coding", guid=guid("coding", *key), creatingUser=user, **dated)
-    _element(coding, "CodeRef", targetGUID=code_guid(row["code"]))
+    _element(coding, "CodeRef", targetGUID=code_guid(row.code))
 
 
 def _element(parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str) -> ET.Element:

@@ -4,25 +4,37 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from qualcode.fileio import write_atomic
 
 
-def write_table(path: Path, rows: list[dict], columns: list[str], sheet: str = "data") -> None:
-    """CSV or XLSX by the file's suffix; cells Excel would run as formulas are neutralised."""
-    from qualcode.analysis.matrix import neutralise
+def neutralise(value: Any) -> Any:
+    """A spreadsheet cell that starts with = + - @, a tab or CR is a formula to Excel: prefix a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
+
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> str:
+    """CSV with LF line ends; ``bom`` starts it with a UTF-8 BOM, so Excel reads it as UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" if bom else "") + out.getvalue()
+
+
+def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], sheet: str = "data") -> None:
+    """CSV or XLSX by the file's suffix; cells Excel would run as formulas are neutralised."""
     values = [[neutralise(_cell(row.get(c))) for c in columns] for row in rows]
     columns = [neutralise(c) for c in columns]
     if path.suffix.lower() == ".xlsx":
         write_atomic(path, xlsx_bytes([(sheet, columns, values)]))
         return
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(values)
-    write_atomic(path, out.getvalue())
+    write_atomic(path, csv_text(columns, values))
 
 
 def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], freeze: str = "A2",

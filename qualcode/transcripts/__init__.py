@@ -14,7 +14,7 @@ from qualcode.transcripts.settings import ReaderSettings
 SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".vtt", ".srt")
 FORMATS = ("txt", "md", "docx", "vtt", "srt")
 
-__all__ = ["FORMATS", "SUFFIXES", "ReaderSettings", "read_transcript", "parse_transcript"]
+__all__ = ["FORMATS", "SUFFIXES", "ReaderSettings", "parse_transcript", "read_transcript"]
 
 
 def read_transcript(path: str | Path, settings: ReaderSettings | None = None, doc_id: str | None = None) -> Transcript:

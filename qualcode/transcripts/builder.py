@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from qualcode.models import Span, Transcript, Turn
+from qualcode.models import TextRange, Transcript, Turn
 
 
 @dataclass
@@ -53,7 +53,7 @@ def render(doc_id: str, path: str, fmt: str, blocks: list[Block], meta: dict | N
             if i:
                 parts.append("\n\n")
                 length += 2
-            spans.append(Span(length, length + len(paragraph)))
+            spans.append(TextRange(length, length + len(paragraph)))
             parts.append(paragraph)
             length += len(paragraph)
         turns.append(Turn(block.speaker, tuple(spans), block.time))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -29,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 FROZEN = HERE / "frozen_qualcode.py"
+ELAPSED = re.compile(r" in \d+(\.\d+)? s$", re.MULTILINE)  # "... to demo-project in 4.6 s"
 TEXT_LIMIT = 40_000  # artifacts up to this size are kept verbatim, so a failure can show a diff
 # artifacts whose bytes a third-party library writes: compared byte for byte only with the version
 # they were recorded with (a new matplotlib may draw a pixel differently; that is not our change)
@@ -227,14 +229,18 @@ def run_scenario(steps: list[Step], folder: Path) -> dict[str, bytes]:
                               input=step.stdin, capture_output=True, text=True, env=env, check=False)
         name = f"{number:03d} qualcode {command}"
         outputs[f"{name} [exit]"] = f"{done.returncode}\n".encode()
-        where = str(folder)  # error messages may name the (temporary) folder
-        outputs[f"{name} [stdout]"] = done.stdout.replace(where, "<folder>").encode()
-        outputs[f"{name} [stderr]"] = done.stderr.replace(where, "<folder>").encode()
+        outputs[f"{name} [stdout]"] = normalise(done.stdout, folder).encode()
+        outputs[f"{name} [stderr]"] = normalise(done.stderr, folder).encode()
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
         if path.is_file() and ".qualcode" not in rel.parts and rel.parts[0] not in ("transcripts", "codebooks", ".cache"):
             outputs[f"file {rel.as_posix()}"] = path.read_bytes()
     return outputs
+
+
+def normalise(talk: str, folder: Path) -> str:
+    """What may differ between identical runs: the (temporary) folder and elapsed times."""
+    return ELAPSED.sub(" in <seconds> s", talk.replace(str(folder), "<folder>"))
 
 
 def summarise(outputs: dict[str, bytes]) -> dict[str, dict]:
