@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qualcode import agreement  # noqa: E402
+from qualcode import agreement
 
 CODERS, SEGMENTS, CODES, DOC_SIZE = 3, 30_000, 50, 100
 N_BOOT, REPEATS, TOLERANCE, BOOT_TARGET_S = 1_000, 3, 1e-9, 2.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import IO, Any
+from typing import IO
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 TABLE_CELL = 60

@@ -1,6 +1,6 @@
 """Tests for qualcode.agreement: published reference values, properties, cross-package checks.
 
-Every published value in reference/agreement.md is asserted at the tolerance stated there:
+Every published value in this file is asserted at the tolerance of its printed precision:
 exact fractions 1e-12; 7-significant-digit printouts 5e-7; 3-decimal values 5e-4 (and, by the
 same rule, 4-decimal values 5e-5, 5-decimal 5e-6, 6-decimal 5e-7, 10-decimal [OURS] 5e-11).
 """
@@ -17,6 +17,10 @@ from hypothesis import strategies as st
 
 from qualcode import agreement as A
 from qualcode.agreement import sets as sets_module
+from qualcode.agreement.alpha import _coincidences
+from qualcode.agreement.gwet import _Agreement
+from qualcode.agreement.stats import _t_ppf, _t_sf
+from qualcode.agreement.tables import _PARTS, _family, _finish, _Tallies, _type_table, _unit_parts
 
 pytestmark = pytest.mark.filterwarnings("error")  # undefined cases must not warn either
 
@@ -24,7 +28,7 @@ PROPERTY = settings(max_examples=40, deadline=None, derandomize=True)
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
 # ---------------------------------------------------------------------------------------------
-# Reference datasets (reference/agreement.md)
+# Reference datasets (the published values; each names its source)
 # ---------------------------------------------------------------------------------------------
 
 K_C = [  # §1.2: observers A-D × units 1-12, Krippendorff (2011) example C
@@ -35,7 +39,7 @@ K_C = [  # §1.2: observers A-D × units 1-12, Krippendorff (2011) example C
 ]
 # irrCAC's cac.raw4raters: the same ratings, except that the lone rating of unit 12 belongs to
 # rater 3 (not observer B).  Only Conger's κ (rater-specific marginals) can tell the difference.
-CAC_RAW4RATERS = [row[:11] + [None] for row in K_C[:2]] + [K_C[2][:11] + [3], K_C[3]]
+CAC_RAW4RATERS = [[*row[:11], None] for row in K_C[:2]] + [[*K_C[2][:11], 3], K_C[3]]
 
 WIKI_FLEISS_COUNTS = [
     [0, 0, 0, 0, 14],
@@ -92,7 +96,7 @@ def test_kc_alpha_published_and_full_precision(level, published, full):
 
 def test_kc_coincidence_matrix_and_disagreements():
     counts, _ = A.category_counts(K_C)
-    o = A._coincidences(counts[counts.sum(axis=1) >= 2])
+    o = _coincidences(counts[counts.sum(axis=1) >= 2])
     expected = [
         [7, 4 / 3, 1 / 3, 1 / 3, 0],
         [4 / 3, 10, 4 / 3, 1 / 3, 0],
@@ -151,7 +155,7 @@ def test_kc_gwet_coefficients_published(name):
     assert result.ci[1] == 1.0
     assert result.p_value == pytest.approx(p_one_sided, rel=5e-7)
     # README p-values are one-sided t on n - 1 = 11 df, from value / se.
-    assert result.p_value == pytest.approx(A._t_sf(result.value / result.se, 11), rel=1e-12)
+    assert result.p_value == pytest.approx(_t_sf(result.value / result.se, 11), rel=1e-12)
 
 
 def test_kc_gwet_full_precision():
@@ -187,7 +191,7 @@ def test_wikipedia_fleiss_published():
     counts = np.array(WIKI_FLEISS_COUNTS, dtype=float)
     result = A.fleiss_kappa(counts)
     np.testing.assert_array_equal(counts.sum(axis=0), [20, 28, 39, 21, 32])
-    terms = A._Agreement.of(counts)
+    terms = _Agreement.of(counts)
     np.testing.assert_allclose(terms.pi, [0.143, 0.200, 0.279, 0.150, 0.229], atol=5e-4)
     np.testing.assert_allclose(terms.pi, [0.1428571, 0.2, 0.2785714, 0.15, 0.2285714], atol=5e-7)
     p_i = [A.fleiss_kappa([row]).p_o for row in WIKI_FLEISS_COUNTS]
@@ -514,7 +518,7 @@ def random_binary(seed, coders=(2, 4), units=(3, 40), codes=(1, 6)):
 
 
 def coefficients(data):
-    counts, cats = A.category_counts(data)
+    counts, _ = A.category_counts(data)
     values = [A.krippendorff_alpha(data, level).value for level in A.LEVELS]
     values += [A.gwet_ac1(data).value, A.brennan_prediger(data).value,
                A.percent_agreement(data).value, A.fleiss_kappa(counts).value]
@@ -766,15 +770,15 @@ def test_bootstrap_reproducible_and_covers_estimate(statistic, coders):
 def test_resample_as_weighted_sum_equals_recomputing_on_resampled_units(statistic):
     coders = 2 if statistic == "cohen" else 3
     data = correlated_binary(coders=coders, units=120)
-    tallies = A._Tallies.of(data)
-    names = A._PARTS[statistic]
-    parts = A._unit_parts(tallies, names)
+    tallies = _Tallies.of(data)
+    names = _PARTS[statistic]
+    parts = _unit_parts(tallies, names)
     rng = np.random.default_rng(3)
     for _ in range(5):
         drawn = rng.integers(0, data.shape[1], size=data.shape[1])
         weights = np.bincount(drawn, minlength=data.shape[1]).astype(float)
         sums = dict(zip(names, np.split(weights @ parts, len(names))))
-        fast = A._finish(statistic, sums)
+        fast = _finish(statistic, sums)
         column = "kappa" if statistic in ("fleiss", "cohen") else statistic
         slow = getattr(A.per_code(data[:, drawn]), column)
         np.testing.assert_allclose(fast, slow, atol=1e-12)
@@ -784,15 +788,15 @@ def test_resample_as_weighted_sum_equals_recomputing_on_resampled_units(statisti
 def test_unit_types_carry_everything_a_resample_needs(statistic):
     """Units of the same type contribute identically, so type counts reproduce any resample."""
     data = correlated_binary(coders=2 if statistic == "cohen" else 3, units=150)
-    tallies = A._Tallies.of(data)
-    names = A._PARTS[statistic]
-    key, n_types = tallies.types(A._family(names[0]))
+    tallies = _Tallies.of(data)
+    names = _PARTS[statistic]
+    key, n_types = tallies.types(_family(names[0]))
     drawn = np.random.default_rng(5).integers(0, data.shape[1], size=data.shape[1])
     weights = np.bincount(drawn, minlength=data.shape[1]).astype(float)
-    by_unit = np.split(weights @ A._unit_parts(tallies, names), len(names))
+    by_unit = np.split(weights @ _unit_parts(tallies, names), len(names))
     type_counts = np.stack([np.bincount(key[drawn, k], minlength=n_types) for k in range(data.shape[2])])
     for name, unit_sum in zip(names, by_unit):
-        np.testing.assert_allclose(type_counts @ A._type_table(name, data.shape[0]), unit_sum, atol=1e-9)
+        np.testing.assert_allclose(type_counts @ _type_table(name, data.shape[0]), unit_sum, atol=1e-9)
 
 
 def test_cluster_bootstrap():
@@ -841,9 +845,9 @@ def test_t_distribution_matches_scipy():
     stats = pytest.importorskip("scipy.stats")
     for df in (1, 2.5, 11, 40, 1000):
         for t in (-30.0, -3.0, -0.5, 0.0, 0.7, 2.2, 6.5, 40.0):
-            assert A._t_sf(t, df) == pytest.approx(stats.t.sf(t, df), rel=1e-10, abs=1e-300)
+            assert _t_sf(t, df) == pytest.approx(stats.t.sf(t, df), rel=1e-10, abs=1e-300)
         for p in (0.001, 0.025, 0.5, 0.9, 0.975, 0.999):
-            assert A._t_ppf(p, df) == pytest.approx(stats.t.ppf(p, df), rel=1e-9, abs=1e-12)
+            assert _t_ppf(p, df) == pytest.approx(stats.t.ppf(p, df), rel=1e-9, abs=1e-12)
 
 
 def test_inputs_accept_lists_arrays_and_labels():

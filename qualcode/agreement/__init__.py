@@ -14,12 +14,12 @@ Conventions
   variation (every decision identical) — ``value`` is NaN and ``reason`` says why.  Nothing
   here raises for such data and nothing silently reports 1.0 or 0.0.
 
-Sources for the formulas (and the published values the tests check) are in
-``reference/agreement.md``: Krippendorff (2011, 2019) for α; Fleiss (1971) and Fleiss, Nee &
+Sources for the formulas: Krippendorff (2011, 2019) for α; Fleiss (1971) and Fleiss, Nee &
 Landis (1979) for Fleiss' κ; Fleiss, Cohen & Everitt (1969) for Cohen's κ standard errors;
 Gwet (2014, *Handbook of Inter-Rater Reliability*, 4th ed., and the R package ``irrCAC``) for
 percent agreement, AC1, Brennan–Prediger, Fleiss' κ with missing ratings, Conger's κ and the
-linearisation standard errors; Passonneau (2006) for MASI.
+linearisation standard errors; Passonneau (2006) for MASI.  The implementation is checked
+against the published values in ``tests/test_agreement.py``.
 
 Modules
 -------
@@ -33,34 +33,42 @@ Modules
 * :mod:`~qualcode.agreement.tables` — :func:`per_code`, vectorised over all codes;
 * :mod:`~qualcode.agreement.resample` — :func:`bootstrap` intervals per code.
 
-Everything public is re-exported here: import from ``qualcode.agreement``.
+Everything public is re-exported here (``__all__``): import from ``qualcode.agreement``.
+Private helpers (``_``) stay in their submodules.
 """
 
 from __future__ import annotations
 
-from qualcode.agreement.alpha import LEVELS, _coincidences, alpha_from_counts, krippendorff_alpha
-from qualcode.agreement.gwet import _Agreement, brennan_prediger, gwet_ac1, percent_agreement
+from qualcode.agreement.alpha import LEVELS, alpha_from_counts, krippendorff_alpha
+from qualcode.agreement.gwet import brennan_prediger, gwet_ac1, percent_agreement
 from qualcode.agreement.inputs import category_counts, table_to_data
 from qualcode.agreement.kappa import cohen_kappa, conger_kappa, fleiss_kappa, scott_pi
-from qualcode.agreement.resample import _BOOT_CHUNK, BOOTSTRAP_SCHEME, BOOTSTRAP_STATISTICS, bootstrap
+from qualcode.agreement.resample import BOOTSTRAP_SCHEME, BOOTSTRAP_STATISTICS, bootstrap
 from qualcode.agreement.results import (
-    NO_PAIRS, NO_VARIATION, Alpha, CodeTable, CohenKappa, Coefficient, FleissKappa, interpret_alpha,
+    NO_PAIRS,
+    NO_VARIATION,
+    Alpha,
+    CodeTable,
+    Coefficient,
+    CohenKappa,
+    FleissKappa,
+    interpret_alpha,
     interpret_kappa,
 )
-from qualcode.agreement.sets import (
-    _SET_BLOCK_PAIRS, SET_DISTANCES, code_sets, jaccard_distance, masi_distance, set_alpha,
-)
-from qualcode.agreement.stats import NAN, _t_ppf, _t_sf
-from qualcode.agreement.tables import _PARTS, _Tallies, _family, _finish, _type_table, _unit_parts, per_code
+from qualcode.agreement.sets import SET_DISTANCES, code_sets, jaccard_distance, masi_distance, set_alpha
+from qualcode.agreement.tables import per_code
 
 __all__ = [
     "BOOTSTRAP_SCHEME",
     "BOOTSTRAP_STATISTICS",
     "LEVELS",
+    "NO_PAIRS",
+    "NO_VARIATION",
+    "SET_DISTANCES",
     "Alpha",
     "CodeTable",
-    "CohenKappa",
     "Coefficient",
+    "CohenKappa",
     "FleissKappa",
     "alpha_from_counts",
     "bootstrap",

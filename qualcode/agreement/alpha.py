@@ -4,11 +4,14 @@ form and linearisation standard error."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from qualcode.agreement.inputs import category_counts
-from qualcode.agreement.results import NO_PAIRS, NO_VARIATION, Alpha
+from qualcode.agreement.inputs import Ratings, category_counts
+from qualcode.agreement.results import NO_PAIRS, NO_VARIATION, Alpha, _AlphaFields
 from qualcode.agreement.stats import NAN, _interval, _ratio, _t_ppf, _t_sf, _z
 
 LEVELS = ("nominal", "ordinal", "interval", "ratio")
@@ -22,7 +25,7 @@ def _coincidences(counts: np.ndarray) -> np.ndarray:
     return scaled.T @ counts - np.diag(scaled.sum(axis=0))
 
 
-def _delta(level: str, values, n_c: np.ndarray) -> np.ndarray:
+def _delta(level: str, values: Sequence[Any], n_c: np.ndarray) -> np.ndarray:
     """Squared difference δ²_ck between categories for a level of measurement.
 
     nominal: 0 if equal else 1; ordinal: (Σ_{g between c and k} n_g − (n_c + n_k)/2)², with the
@@ -50,7 +53,9 @@ def _delta(level: str, values, n_c: np.ndarray) -> np.ndarray:
     raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
 
 
-def _gwet_alpha_precision(pairable: np.ndarray, delta: np.ndarray, n_rated: int, conf: float):
+def _gwet_alpha_precision(
+    pairable: np.ndarray, delta: np.ndarray, n_rated: int, conf: float
+) -> tuple[float, float, float, tuple[float, float]]:
     """Gwet's (2014) agreement form of α and its linearisation SE (``irrCAC::krippen.alpha.raw``).
 
     With agreement weights w = 1 − δ/max δ, mean raters per pairable unit r̄ and ε = 1/n:
@@ -77,13 +82,15 @@ def _gwet_alpha_precision(pairable: np.ndarray, delta: np.ndarray, n_rated: int,
     return pa, pe, se, _interval(alpha, se, crit)
 
 
-def _variation_reason(categories, n_c) -> str:
+def _variation_reason(categories: Sequence[Any], n_c: np.ndarray) -> str:
     """Reason text when every pairable value is the same."""
     used = [c for c, n in zip(categories, n_c) if n > 0]
     return f"no variation: every pairable value is {used[0]!r}" if len(used) == 1 else NO_VARIATION
 
 
-def alpha_from_counts(counts, values=None, level: str = "nominal", conf: float = 0.95) -> Alpha:
+def alpha_from_counts(
+    counts: npt.ArrayLike, values: Iterable[Any] | None = None, level: str = "nominal", conf: float = 0.95
+) -> Alpha:
     """Krippendorff's α from a units × values count matrix (``counts[u, c]`` coders gave u value c).
 
     α = 1 − D_o / D_e = 1 − (n − 1) · Σ_ck o_ck δ²_ck / Σ_ck n_c n_k δ²_ck, where o is the
@@ -107,8 +114,8 @@ def alpha_from_counts(counts, values=None, level: str = "nominal", conf: float =
     n_c = o.sum(axis=1)
     delta = _delta(level, values, n_c)
     observed, expected = float(np.sum(o * delta)), float(n_c @ delta @ n_c)
-    common = dict(level=level, n_values=int(n), n_units=len(pairable))
-    common.update(d_o=observed / n, d_e=expected / (n * (n - 1.0)))
+    common = _AlphaFields(level=level, n_values=int(n), n_units=len(pairable),
+                          d_o=observed / n, d_e=expected / (n * (n - 1.0)))
     if expected == 0:
         return Alpha("Krippendorff's alpha", NAN, reason=_variation_reason(values, n_c), **common)
     value = 1.0 - (n - 1.0) * observed / expected
@@ -118,7 +125,9 @@ def alpha_from_counts(counts, values=None, level: str = "nominal", conf: float =
     return Alpha("Krippendorff's alpha", value, p_o, p_e, se, ci, z, p_value, **common)
 
 
-def krippendorff_alpha(data, level: str = "nominal", categories=None, conf: float = 0.95) -> Alpha:
+def krippendorff_alpha(
+    data: Ratings, level: str = "nominal", categories: Iterable[Any] | None = None, conf: float = 0.95
+) -> Alpha:
     """Krippendorff's α for coders × units ``data`` (None/NaN = missing).
 
     ``level`` is ``"nominal"``, ``"ordinal"``, ``"interval"`` or ``"ratio"``.  ``categories``

@@ -5,11 +5,13 @@ and Conger's κ (:mod:`.kappa`) also use."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from qualcode.agreement.inputs import category_counts
+from qualcode.agreement.inputs import Ratings, category_counts
 from qualcode.agreement.results import NO_PAIRS, NO_VARIATION, Coefficient
 from qualcode.agreement.stats import NAN, _interval, _ratio, _t_ppf, _t_sf, _z
 
@@ -31,7 +33,7 @@ class _Agreement:
     n2: int
 
     @classmethod
-    def of(cls, counts: np.ndarray) -> "_Agreement":
+    def of(cls, counts: np.ndarray) -> _Agreement:
         counts = counts[counts.sum(axis=1) >= 1]
         r = counts.sum(axis=1)
         pa_u = _ratio((counts * (counts - 1.0)).sum(axis=1), r * (r - 1.0))
@@ -42,7 +44,7 @@ class _Agreement:
         return cls(counts, r, pa_u, pa, pi, n2)
 
 
-def _gwet_result(name: str, terms: _Agreement, pe: float, pe_u, conf: float) -> Coefficient:
+def _gwet_result(name: str, terms: _Agreement, pe: float, pe_u: np.ndarray | None, conf: float) -> Coefficient:
     """(p_a − p_e)/(1 − p_e) with Gwet's linearisation SE.
 
     Per unit: c_u = (n/n2)(p_a,u − p_e·[r_u ≥ 2])/(1 − p_e) − 2(1 − value)(p_e,u − p_e)/(1 − p_e)
@@ -89,12 +91,12 @@ def _gwet_coefficient(counts: np.ndarray, kind: str, q: int, conf: float) -> Coe
     return _gwet_result(name, terms, float(pi @ pi), rated @ pi / terms.r, conf)
 
 
-def _gwet_from_data(data, kind, categories, conf) -> Coefficient:
+def _gwet_from_data(data: Ratings, kind: str, categories: Iterable[Any] | None, conf: float) -> Coefficient:
     counts, categories = category_counts(data, categories)
     return _gwet_coefficient(counts, kind, len(categories), conf)
 
 
-def percent_agreement(data, conf: float = 0.95) -> Coefficient:
+def percent_agreement(data: Ratings, conf: float = 0.95) -> Coefficient:
     """Percent agreement among any number of coders (coders × units, None/NaN = missing).
 
     For every unit rated by at least two coders, the share of coder pairs that agree;
@@ -103,7 +105,7 @@ def percent_agreement(data, conf: float = 0.95) -> Coefficient:
     return _gwet_from_data(data, "pa", None, conf)
 
 
-def gwet_ac1(data, categories=None, conf: float = 0.95) -> Coefficient:
+def gwet_ac1(data: Ratings, categories: Iterable[Any] | None = None, conf: float = 0.95) -> Coefficient:
     """Gwet's AC1 for any number of coders with missing ratings (coders × units).
 
     AC1 = (p_a − p_e) / (1 − p_e) with p_e = Σ_k π_k (1 − π_k) / (q − 1), π_k the mean over
@@ -113,7 +115,7 @@ def gwet_ac1(data, categories=None, conf: float = 0.95) -> Coefficient:
     return _gwet_from_data(data, "ac1", categories, conf)
 
 
-def brennan_prediger(data, categories=None, conf: float = 0.95) -> Coefficient:
+def brennan_prediger(data: Ratings, categories: Iterable[Any] | None = None, conf: float = 0.95) -> Coefficient:
     """Brennan–Prediger coefficient (Bennett's S, Randolph's free-marginal κ) with missing data.
 
     (p_a − 1/q) / (1 − 1/q), q the number of categories (``categories`` or the observed ones).

@@ -4,16 +4,22 @@ categories count matrices; two-coder cross-tables back to ratings."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
+
+# Coders × units ratings: an array or nested sequences; None or NaN marks a missing rating.
+Ratings: TypeAlias = "npt.ArrayLike | Sequence[Sequence[Any]]"
 
 
-def _is_missing(item) -> bool:
+def _is_missing(item: object) -> bool:
     """True for None and float NaN (the two spellings of "not coded")."""
     return item is None or (isinstance(item, float) and math.isnan(item))
 
 
-def _ratings_matrix(data) -> tuple[np.ndarray, np.ndarray]:
+def _ratings_matrix(data: Ratings) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(values, missing)`` for coders × units data (numeric fast path, else object)."""
     try:
         values = np.asarray(data, dtype=float)
@@ -54,7 +60,7 @@ def _category_index(values: np.ndarray, missing: np.ndarray, categories: list) -
     return index
 
 
-def _numeric_index(values, missing, categories, index) -> np.ndarray:
+def _numeric_index(values: np.ndarray, missing: np.ndarray, categories: list, index: np.ndarray) -> np.ndarray:
     """:func:`_category_index` for numeric ratings (binary search in the sorted categories)."""
     present = values[~missing]
     if present.size == 0:
@@ -74,7 +80,7 @@ def _numeric_index(values, missing, categories, index) -> np.ndarray:
     return index
 
 
-def category_counts(data, categories=None) -> tuple[np.ndarray, list]:
+def category_counts(data: Ratings, categories: Iterable[Any] | None = None) -> tuple[np.ndarray, list]:
     """Turn coders × units ratings into a units × categories count matrix.
 
     ``counts[u, k]`` is the number of coders who put unit ``u`` in category ``k``; missing
@@ -93,7 +99,7 @@ def category_counts(data, categories=None) -> tuple[np.ndarray, list]:
     return flat.reshape(n_units, q).astype(float), categories
 
 
-def table_to_data(table) -> np.ndarray:
+def table_to_data(table: npt.ArrayLike) -> np.ndarray:
     """Expand a q × q two-coder cross-table into 2 × N data of category indices 0..q−1.
 
     ``table[i, j]`` units were put in category ``i`` by coder 1 and ``j`` by coder 2.

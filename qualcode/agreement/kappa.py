@@ -4,15 +4,17 @@ Cohen's κ and Scott's π for two coders from a q × q table."""
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from statistics import NormalDist
+from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 
 from qualcode.agreement.gwet import _Agreement, _gwet_coefficient, _gwet_result
-from qualcode.agreement.inputs import _category_index, _ratings_matrix, category_counts
+from qualcode.agreement.inputs import Ratings, _category_index, _ratings_matrix, category_counts
 from qualcode.agreement.results import NO_PAIRS, NO_VARIATION, Coefficient, CohenKappa, FleissKappa
 from qualcode.agreement.stats import NAN, _interval, _normal_sf, _ratio, _z
-
 
 # --------------------------------------------------------------------------------------------
 # Many raters (missing ratings allowed)
@@ -41,7 +43,7 @@ def _fleiss_h0(counts: np.ndarray) -> dict:
     )
 
 
-def fleiss_kappa(counts, conf: float = 0.95) -> FleissKappa:
+def fleiss_kappa(counts: npt.ArrayLike, conf: float = 0.95) -> FleissKappa:
     """Fleiss' κ from a units × categories count matrix (``counts[u, k]`` raters put u in k).
 
     κ = (P̄ − P_e)/(1 − P_e): P̄ = mean over units of the share of agreeing rater pairs,
@@ -52,22 +54,22 @@ def fleiss_kappa(counts, conf: float = 0.95) -> FleissKappa:
     ``se0``/``z``/``p_value`` and the per-category κ_j need a constant m (else NaN, and z is
     value/se on a t reference).
     """
-    counts = np.asarray(counts, dtype=float)
-    if counts.ndim != 2:
-        raise ValueError(f"counts must be 2-D (units × categories), got shape {counts.shape}")
-    counts = counts[counts.sum(axis=1) > 0]
-    base = _gwet_coefficient(counts, "fleiss", counts.shape[1], conf)
+    matrix = np.asarray(counts, dtype=float)
+    if matrix.ndim != 2:
+        raise ValueError(f"counts must be 2-D (units × categories), got shape {matrix.shape}")
+    matrix = matrix[matrix.sum(axis=1) > 0]
+    base = _gwet_coefficient(matrix, "fleiss", matrix.shape[1], conf)
     fields = {k: getattr(base, k) for k in Coefficient.__dataclass_fields__}
-    m = counts.sum(axis=1)
+    m = matrix.sum(axis=1)
     if math.isnan(base.value) or len(m) == 0 or np.any(m != m[0]) or m[0] < 2:
         return FleissKappa(**fields)
-    h0 = _fleiss_h0(counts)
+    h0 = _fleiss_h0(matrix)
     z = _z(base.value, h0["se0"])
     fields.update(z=z, p_value=_normal_sf(z))
     return FleissKappa(**fields, **h0)
 
 
-def conger_kappa(data, categories=None, conf: float = 0.95) -> Coefficient:
+def conger_kappa(data: Ratings, categories: Iterable[Any] | None = None, conf: float = 0.95) -> Coefficient:
     """Conger's (1980) κ for multiple raters with missing ratings (``irrCAC::conger.kappa.raw``).
 
     p_a as Fleiss/Gwet; p_e = Σ_k (p̄_k² − s²_k / r), where p_gk is rater g's share of their
@@ -110,8 +112,11 @@ def _conger_pe_u(onehot: np.ndarray, p_gk: np.ndarray, n_g: np.ndarray) -> np.nd
 # Two coders, from a q × q table
 # --------------------------------------------------------------------------------------------
 
+# None (unweighted), "linear", "quadratic" or an explicit q × q matrix of agreement weights.
+Weights: TypeAlias = "str | npt.ArrayLike | None"
 
-def _agreement_weights(q: int, weights) -> np.ndarray:
+
+def _agreement_weights(q: int, weights: Weights) -> np.ndarray:
     """Agreement weights (1 on the diagonal): None → identity, "linear" → 1 − |i − j|/(q − 1),
     "quadratic" → 1 − (i − j)²/(q − 1)², or an explicit q × q matrix."""
     if weights is None:
@@ -130,7 +135,7 @@ def _agreement_weights(q: int, weights) -> np.ndarray:
     return w
 
 
-def _table(table) -> np.ndarray:
+def _table(table: npt.ArrayLike) -> np.ndarray:
     t = np.asarray(table, dtype=float)
     if t.ndim != 2 or t.shape[0] != t.shape[1]:
         raise ValueError(f"table must be square (q × q), got shape {t.shape}")
@@ -139,7 +144,7 @@ def _table(table) -> np.ndarray:
     return t
 
 
-def cohen_kappa(table, weights=None, conf: float = 0.95) -> CohenKappa:
+def cohen_kappa(table: npt.ArrayLike, weights: Weights = None, conf: float = 0.95) -> CohenKappa:
     """Cohen's κ (optionally weighted) from a q × q table (rows coder 1, columns coder 2).
 
     p_o = Σ w_ij p_ij, p_e = Σ w_ij p_i. p_.j, κ = (p_o − p_e)/(1 − p_e).  Weights are
@@ -177,7 +182,7 @@ def _proportions(table, weights):
     return total, t / total, _agreement_weights(t.shape[0], weights)
 
 
-def scott_pi(table, weights=None) -> Coefficient:
+def scott_pi(table: npt.ArrayLike, weights: Weights = None) -> Coefficient:
     """Scott's π from a q × q table: like Cohen's κ but chance agreement uses the pooled
     category shares π_k = (p_k. + p_.k)/2, p_e = Σ w_ij π_i π_j."""
     total, p, w = _proportions(table, weights)

@@ -4,9 +4,17 @@ the per-unit contributions of :mod:`.tables` instead of recomputing from raw dat
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from qualcode.agreement.tables import (
-    _PARTS, _Tallies, _family, _finish, _kappa_statistic, _summed_parts, _type_table, _unit_parts,
+    _PARTS,
+    _family,
+    _finish,
+    _kappa_statistic,
+    _summed_parts,
+    _Tallies,
+    _type_table,
+    _unit_parts,
 )
 
 BOOTSTRAP_STATISTICS = ("alpha", "ac1", "bp", "p_o", "kappa")
@@ -17,7 +25,7 @@ BOOTSTRAP_SCHEME = (
 _BOOT_CHUNK = 128  # resamples per block (bounds memory; fixed, so a seed gives the same draws)
 
 
-def _cluster_sums(parts: np.ndarray, clusters) -> np.ndarray:
+def _cluster_sums(parts: np.ndarray, clusters: npt.ArrayLike) -> np.ndarray:
     """Sum unit rows of ``parts`` within each cluster (rows = clusters, in sorted label order)."""
     _, inverse = np.unique(clusters, return_inverse=True)
     order = np.argsort(inverse, kind="stable")
@@ -34,7 +42,7 @@ def _resample_weights(rng: np.random.Generator, n_groups: int, n_draws: int) -> 
     return weights
 
 
-def _unit_replicates(tallies: _Tallies, stat: str, n_boot: int, rng) -> np.ndarray:
+def _unit_replicates(tallies: _Tallies, stat: str, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """Bootstrap replicates (n_boot × codes) resampling units with replacement.
 
     A unit's contribution to a code depends only on its type (:class:`_Tallies`), so drawing
@@ -57,7 +65,9 @@ def _unit_replicates(tallies: _Tallies, stat: str, n_boot: int, rng) -> np.ndarr
     return replicates
 
 
-def _cluster_replicates(tallies: _Tallies, stat: str, n_boot: int, rng, clusters) -> np.ndarray:
+def _cluster_replicates(
+    tallies: _Tallies, stat: str, n_boot: int, rng: np.random.Generator, clusters: npt.ArrayLike
+) -> np.ndarray:
     """Bootstrap replicates resampling whole clusters: per-cluster sums of the per-unit
     contributions, weighted by how often each cluster was drawn (one matrix product per block)."""
     names = _PARTS[stat]
@@ -115,7 +125,7 @@ def bootstrap(
     return _percentiles(replicates, point, ci)
 
 
-def _percentiles(replicates: np.ndarray, point: np.ndarray, ci: float):
+def _percentiles(replicates: np.ndarray, point: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval per column, ignoring undefined replicates."""
     low = np.full(point.shape, np.nan)
     high = np.full(point.shape, np.nan)

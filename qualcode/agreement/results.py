@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import SupportsFloat, TypedDict
 
 import numpy as np
 
@@ -72,6 +73,16 @@ class Alpha(Coefficient):
     d_e: float = NAN
 
 
+class _AlphaFields(TypedDict):
+    """Keyword arguments of :class:`Alpha` that a defined and an undefined α share."""
+
+    level: str
+    n_values: int
+    n_units: int
+    d_o: float
+    d_e: float
+
+
 @dataclass(frozen=True)
 class CohenKappa(Coefficient):
     """Cohen's κ: ``se`` is the asymptotic SE (for the CI), ``se0`` the SE under H0 (for z)."""
@@ -123,14 +134,14 @@ class CodeTable:
 _LANDIS_KOCH = ((0.20, "slight"), (0.40, "fair"), (0.60, "moderate"), (0.80, "substantial"))
 
 
-def _defined(value) -> float | None:
+def _defined(value: SupportsFloat | None) -> float | None:
     if value is None:
         return None
     value = float(value)
     return None if math.isnan(value) else round(value, 10)
 
 
-def interpret_kappa(value) -> str:
+def interpret_kappa(value: SupportsFloat | None) -> str:
     """Landis & Koch (1977) band: < 0 poor, 0–.20 slight, (.20–.40] fair, (.40–.60] moderate,
     (.60–.80] substantial, above .80 almost perfect; each band includes its upper bound.
     NaN/None → "undefined"."""
@@ -145,7 +156,7 @@ def interpret_kappa(value) -> str:
     return "almost perfect"
 
 
-def interpret_alpha(value) -> str:
+def interpret_alpha(value: SupportsFloat | None) -> str:
     """Krippendorff's (2004) rule: α ≥ .800 reliable, .667 ≤ α < .800 tentative conclusions
     only, α < .667 unreliable; NaN/None → "undefined"."""
     v = _defined(value)

@@ -3,18 +3,25 @@ binary per-code decisions into sets of code labels."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
+from typing import Any, TypeAlias
+
 import numpy as np
+import numpy.typing as npt
 
 from qualcode.agreement.inputs import _is_missing
-from qualcode.agreement.results import NO_PAIRS, Alpha
+from qualcode.agreement.results import NO_PAIRS, Alpha, _AlphaFields
 from qualcode.agreement.stats import NAN
 from qualcode.agreement.tables import _Tallies
 
 SET_DISTANCES = ("masi", "jaccard", "nominal")
 _SET_BLOCK_PAIRS = 1 << 21  # set pairs per block when summing set distances
 
+# Coders × units of label sets (any iterable of hashable labels); None or NaN = missing.
+SetRatings: TypeAlias = "Iterable[Iterable[Any]]"
 
-def _set_distance(inter, size_a, size_b, distance: str):
+
+def _set_distance(inter: npt.ArrayLike, size_a: npt.ArrayLike, size_b: npt.ArrayLike, distance: str) -> np.ndarray:
     """Distance between sets from their intersection size and sizes (elementwise).
 
     jaccard: 1 − |A∩B|/|A∪B|; masi: 1 − J·M with M = 1 if A = B, 2/3 if one contains the
@@ -35,22 +42,22 @@ def _set_distance(inter, size_a, size_b, distance: str):
     raise ValueError(f"distance must be one of {SET_DISTANCES}, got {distance!r}")
 
 
-def _pair_sizes(a, b) -> tuple[int, int, int]:
+def _pair_sizes(a: Iterable[Hashable], b: Iterable[Hashable]) -> tuple[int, int, int]:
     a, b = frozenset(a), frozenset(b)
     return len(a & b), len(a), len(b)
 
 
-def masi_distance(a, b) -> float:
+def masi_distance(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
     """MASI distance (Passonneau 2006): 1 − Jaccard · monotonicity; d({}, {}) = 0."""
     return float(_set_distance(*_pair_sizes(a, b), "masi"))
 
 
-def jaccard_distance(a, b) -> float:
+def jaccard_distance(a: Iterable[Hashable], b: Iterable[Hashable]) -> float:
     """Jaccard distance 1 − |A∩B| / |A∪B|; d({}, {}) = 0."""
     return float(_set_distance(*_pair_sizes(a, b), "jaccard"))
 
 
-def _index_sets(data_of_sets) -> tuple[np.ndarray, np.ndarray]:
+def _index_sets(data_of_sets: SetRatings) -> tuple[np.ndarray, np.ndarray]:
     """Map coders × units of sets to (set ids with −1 = missing, sets × labels membership)."""
     rows = [list(row) for row in data_of_sets]
     if not rows or len({len(row) for row in rows}) != 1:
@@ -77,7 +84,7 @@ def _index_sets(data_of_sets) -> tuple[np.ndarray, np.ndarray]:
     return ids, members
 
 
-def _expected_set_disagreement(n_v, members, distance) -> float:
+def _expected_set_disagreement(n_v: np.ndarray, members: np.ndarray, distance: str) -> float:
     """Σ_{v,w} n_v n_w d(v, w) over the distinct sets v, w (n_v = pairable values equal to v).
 
     nominal: n² − Σ n_v².  Otherwise exact over all pairs of distinct sets, O(V²) in the
@@ -101,7 +108,7 @@ def _expected_set_disagreement(n_v, members, distance) -> float:
     return total
 
 
-def set_alpha(data_of_sets, distance: str = "masi") -> Alpha:
+def set_alpha(data_of_sets: SetRatings, distance: str = "masi") -> Alpha:
     """Krippendorff's α for set-valued codings (coders × units of sets; None = missing).
 
     Pairwise form: α = 1 − (n − 1) · Σ_u [Σ_{i≠j in u} d(v_i, v_j) / (m_u − 1)]
@@ -132,14 +139,14 @@ def set_alpha(data_of_sets, distance: str = "masi") -> Alpha:
     valid = ids[:, pairable]
     n_v = np.bincount(valid[valid >= 0], minlength=len(members)).astype(float)
     expected = _expected_set_disagreement(n_v, members, distance)
-    common = dict(level=distance, n_values=n, n_units=int(pairable.sum()))
-    common.update(d_o=observed / n, d_e=expected / (n * (n - 1.0)))
+    common = _AlphaFields(level=distance, n_values=n, n_units=int(pairable.sum()),
+                          d_o=observed / n, d_e=expected / (n * (n - 1.0)))
     if expected == 0:
         return Alpha(name, NAN, reason="no variation: every pairable value is the same set", **common)
     return Alpha(name, 1.0 - (n - 1.0) * observed / expected, **common)
 
 
-def code_sets(data, labels=None) -> np.ndarray:
+def code_sets(data: npt.ArrayLike, labels: Iterable[Any] | None = None) -> np.ndarray:
     """Turn coders × units × codes binary data into coders × units frozensets of code labels.
 
     A (coder, unit) whose decisions are all NaN is missing (None); a partly missing one is an

@@ -7,10 +7,12 @@ for the bootstrap.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 
 from qualcode.agreement.results import NO_PAIRS, CodeTable
 from qualcode.agreement.stats import _ratio
@@ -30,7 +32,7 @@ class _Tallies:
     key: np.ndarray
 
     @classmethod
-    def of(cls, data) -> "_Tallies":
+    def of(cls, data: npt.ArrayLike) -> _Tallies:
         x = np.asarray(data, dtype=float)
         if x.ndim != 3:
             raise ValueError(f"data must be 3-D (coders × units × codes), got shape {x.shape}")
@@ -113,7 +115,7 @@ def _type_table(name: str, n_coders: int) -> np.ndarray:
     return _part_table(name, n_coders)
 
 
-def _summed_parts(tallies: _Tallies, names) -> dict[str, np.ndarray]:
+def _summed_parts(tallies: _Tallies, names: Collection[str]) -> dict[str, np.ndarray]:
     """Sum over units of each quantity, per code: type table · units-per-type histogram."""
     sums = {}
     for family in ("tally", "pair"):
@@ -124,7 +126,7 @@ def _summed_parts(tallies: _Tallies, names) -> dict[str, np.ndarray]:
     return sums
 
 
-def _unit_parts(tallies: _Tallies, names) -> np.ndarray:
+def _unit_parts(tallies: _Tallies, names: Iterable[str]) -> np.ndarray:
     """Per-unit contributions stacked side by side: units × (len(names)·codes)."""
     blocks = [_type_table(name, tallies.n_coders)[tallies.types(_family(name))[0]] for name in names]
     return np.concatenate(blocks, axis=1)
@@ -199,7 +201,8 @@ def per_code(data: np.ndarray) -> CodeTable:
         nan = np.full(n_codes, np.nan)
         arrays = (np.zeros(n_codes, int), _ratio(counted["ones"], counted["decisions"]),
                   nan, nan, nan, nan, nan)
-        return CodeTable(*(_frozen(a) for a in arrays), (NO_PAIRS,) * n_codes, kappa_stat)
+        n_units, prevalence, p_o, kappa, alpha, ac1, bp = (_frozen(a) for a in arrays)
+        return CodeTable(n_units, prevalence, p_o, kappa, alpha, ac1, bp, (NO_PAIRS,) * n_codes, kappa_stat)
     names = ("ones", "decisions") + _PARTS["alpha"] + _PARTS["ac1"] + _PARTS[kappa_stat]
     sums = _summed_parts(tallies, dict.fromkeys(names))
     prevalence = _ratio(sums["ones"], sums["decisions"])

@@ -12,7 +12,7 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from qualcode.demo.bank import ALTERNATIVES, Bank, Passage
+from qualcode.demo.bank import ALTERNATIVES, Bank, Passage, Topic
 
 INTERVIEWER, PARTICIPANT = "interviewer", "participant"
 SENTENCE_END = re.compile(r"(?<=[.?!])(?<!U\.S\.)\s+(?=[A-Z\[“\"'—])")
@@ -179,7 +179,10 @@ class Composer:
 
     def answer(self, topic: str, codes: list[str], code: str, n: int) -> int:
         """One participant turn: n passages of this topic, the first about ``code``."""
-        paragraphs, truth, sources, ids = [], set(), [], set()
+        paragraphs: list[str] = []
+        truth: set[str] = set()
+        sources: list[str] = []
+        ids: set[str] = set()
         for i in range(n):
             if i:
                 others = [c for c in codes if c not in truth] or codes
@@ -190,6 +193,7 @@ class Composer:
             ids.add(passage.id)
             negated = self.versions.setdefault(passage.id, passage.negated is not None and self.rng.random() < 0.3)
             text = passage.negated if negated else passage.text
+            assert text is not None  # a passage is negated only where it has a negated version
             truth.update(passage.negated_codes if negated else passage.codes)
             for c in passage.codes:
                 self.code_uses[c] = self.code_uses.get(c, 0) + 1
@@ -247,7 +251,7 @@ class Composer:
         self.turns.append(turn)
         return turn
 
-    def topic_question(self, topic) -> str:
+    def topic_question(self, topic: Topic) -> str:
         role_qs = topic.questions.get(self.speaker.role, ())
         pool = role_qs if role_qs and self.rng.random() < 0.6 else topic.questions["all"]
         lead = self.rng.choice(("", "", "Okay. ", "Great, thank you. ", "Thanks. ", "That's really helpful. "))

@@ -10,8 +10,12 @@ import random
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from qualcode.demo.compose import INTERVIEWER, SENTENCE_END, Turn
+
+if TYPE_CHECKING:
+    from docx.document import Document
 
 FORMATS = ("txt", "md", "vtt", "docx")
 FIXED_DATE = datetime(2026, 1, 1, 0, 0, 0)
@@ -62,7 +66,7 @@ def _teams(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
 
 
-def _txt(turns: list[Turn], header: Header, times, stamped: bool) -> str:
+def _txt(turns: list[Turn], header: Header, times: list[tuple[float, float]], stamped: bool) -> str:
     lines = [f"Interview {header.doc}", f"Recorded {header.date}, video call", ""]
     for turn, (start, _) in zip(turns, times):
         label = "Interviewer" if turn.speaker == INTERVIEWER else header.label
@@ -86,7 +90,7 @@ def _md(turns: list[Turn], header: Header) -> str:
     return "\n".join(lines)
 
 
-def _vtt(turns: list[Turn], header: Header, times, rng: random.Random) -> str:
+def _vtt(turns: list[Turn], header: Header, times: list[tuple[float, float]], rng: random.Random) -> str:
     """Zoom-style captions: every cue starts with ``Name:``; cues break at sentence ends."""
     out, number = ["WEBVTT", ""], 0
     for turn, (start, end) in zip(turns, times):
@@ -103,7 +107,8 @@ def _vtt(turns: list[Turn], header: Header, times, rng: random.Random) -> str:
 
 
 def _cue_texts(text: str) -> list[str]:
-    cues, current = [], []
+    cues: list[str] = []
+    current: list[str] = []
     for sentence in SENTENCE_END.split(text):
         if current and len(" ".join(current).split()) + len(sentence.split()) > CUE_WORDS:
             cues.append(" ".join(current))
@@ -115,11 +120,11 @@ def _cue_texts(text: str) -> list[str]:
 
 
 def _vtt_time(seconds: float) -> str:
-    ms = int(round(seconds * 1000))
+    ms = round(seconds * 1000)
     return f"{ms // 3600000:02d}:{ms % 3600000 // 60000:02d}:{ms % 60000 // 1000:02d}.{ms % 1000:03d}"
 
 
-def _docx(turns: list[Turn], header: Header, times) -> bytes:
+def _docx(turns: list[Turn], header: Header, times: list[tuple[float, float]]) -> bytes:
     """A Teams transcript: a ``Name   0:03`` paragraph above each turn's text paragraphs."""
     import docx  # python-docx (loads lxml): only when a .docx is written
 
@@ -140,7 +145,7 @@ def _docx(turns: list[Turn], header: Header, times) -> bytes:
     return fixed_zip(buffer.getvalue())
 
 
-def _add_paragraphs(document, texts: list[str]) -> None:
+def _add_paragraphs(document: Document, texts: list[str]) -> None:
     """What ``document.add_paragraph(text)`` does for each text, parsed as one XML fragment (30x faster)."""
     from xml.sax.saxutils import escape
 

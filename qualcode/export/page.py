@@ -86,7 +86,7 @@ class Page:
         return "\n".join(out) + "\n"
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
@@ -94,10 +94,10 @@ def _text(value) -> str:
     return str(value)
 
 
-def _md_cell(value) -> str:
+def _md_cell(value: object) -> str:
     return " ".join(_text(value).split()).replace("|", "\\|")
 
 
-def _html_cell(value) -> str:
+def _html_cell(value: object) -> str:
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
     return f'<td class="num">{html.escape(_text(value))}</td>' if numeric else f"<td>{html.escape(_text(value))}</td>"

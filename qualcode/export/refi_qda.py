@@ -15,6 +15,7 @@ from pathlib import Path
 from qualcode import __version__
 from qualcode.codebook import Codebook
 from qualcode.errors import QualcodeError, problem
+from qualcode.models import Code
 
 NS = "urn:QDA-XML:codebook:1.0"
 GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://qualcode.invalid/refi-qda/code")
@@ -44,7 +45,7 @@ def codebook_to_qdc(codebook: Codebook) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
 
 
-def describe(code) -> str:
+def describe(code: Code) -> str:
     parts = [f"{title}: {getattr(code, key)}" for key, title in SECTIONS if getattr(code, key)]
     parts += [f"Example: {example}" for example in code.examples]
     parts.append(f"{ID_LINE}{code.id}")

@@ -7,7 +7,7 @@ from pathlib import Path
 from qualcode.errors import TranscriptError, problem
 from qualcode.models import Transcript
 from qualcode.transcripts import captions, docx, plain
-from qualcode.transcripts.builder import render
+from qualcode.transcripts.builder import Block, render
 from qualcode.transcripts.decode import decode_bytes, normalise_text
 from qualcode.transcripts.settings import ReaderSettings
 
@@ -29,6 +29,7 @@ def read_transcript(path: str | Path, settings: ReaderSettings | None = None, do
 
 def parse_transcript(data: bytes, path: str, settings: ReaderSettings, doc_id: str) -> Transcript:
     suffix = Path(path).suffix.lower()
+    meta: dict  # front matter of a text transcript
     if docx.is_docx(data):
         fmt, meta = "docx", {}
         blocks = plain.parse_lines(docx_text_lines(data, path), settings)
@@ -47,7 +48,7 @@ def docx_text_lines(data: bytes, path: str) -> list[str]:
     return [normalise_text(line) for line in docx.docx_lines(data, path)]
 
 
-def _parse_text(text: str, path: str, suffix: str, settings: ReaderSettings):
+def _parse_text(text: str, path: str, suffix: str, settings: ReaderSettings) -> tuple[str, dict, list[Block]]:
     if text.startswith("WEBVTT") or suffix == ".vtt":
         return "vtt", {}, captions.read_vtt(text, path, settings)
     if captions.is_srt(text) or suffix == ".srt":

@@ -13,8 +13,12 @@ import io
 import posixpath
 import zipfile
 import zlib
+from typing import TYPE_CHECKING
 
 from qualcode.errors import TranscriptError, problem
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -72,7 +76,7 @@ def _main_part(archive: zipfile.ZipFile) -> str:
     return "word/document.xml"
 
 
-def _paragraph_text(paragraph) -> str:
+def _paragraph_text(paragraph: Element) -> str:
     parts: list[str] = []
     for child in paragraph:
         if child.tag == f"{W}r":
@@ -83,7 +87,7 @@ def _paragraph_text(paragraph) -> str:
     return "".join(parts)
 
 
-def _run_text(run, parts: list[str]) -> None:
+def _run_text(run: Element, parts: list[str]) -> None:
     for item in run:
         tag = item.tag
         if tag == f"{W}t":

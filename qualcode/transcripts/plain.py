@@ -8,7 +8,7 @@ import yaml
 
 from qualcode.errors import TranscriptError, problem
 from qualcode.transcripts.builder import Block
-from qualcode.transcripts.labels import Label, accepted_speakers, find_label, speaker_key, split_leading_time
+from qualcode.transcripts.labels import accepted_speakers, find_label, speaker_key, split_leading_time
 from qualcode.transcripts.settings import ReaderSettings
 
 FRONT_MATTER = re.compile(r"\A---\n(?P<body>.*?\n)---\n", re.DOTALL)
@@ -53,7 +53,7 @@ def parse_lines(lines: list[str], settings: ReaderSettings, markdown: bool = Fal
         if not line.strip() or (markdown and MD_SKIP.match(line)):
             close_paragraph()
             continue
-        label: Label | None = labels.get(i)
+        label = labels.get(i)
         key = speaker_key(label.name) if label else ""
         if label is not None and (key in speakers or key in skipped or (label.strong and not key and label.text is None)):
             close_paragraph()
