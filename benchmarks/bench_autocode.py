@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, best_of, measure, study_project, table, write_result  # noqa: E402
+from common import ROOT, best_of, measure, study_project, table, write_result
 
 sys.path.insert(0, str(ROOT))
 

@@ -14,7 +14,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import measure, table, write_result  # noqa: E402
+from common import measure, table, write_result
+
 
 def step(args: list[str]) -> tuple[float, float]:
     """Seconds and peak MB of one qualcode command in a fresh process."""

@@ -33,7 +33,7 @@ def sample_project(folder: Path, copies: int) -> Path:
     shutil.copyfile(SAMPLES / "qualcode.yaml", folder / "qualcode.yaml")
     shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", folder / "codebooks" / "ecm.yaml")
     rows = ["participant_id,role,task_force,file,speaker"]
-    header, *people = (SAMPLES / "participants.csv").read_text().splitlines()
+    _, *people = (SAMPLES / "participants.csv").read_text().splitlines()
     for n in range(1, copies + 1):
         for path in sorted(SAMPLES.iterdir()):
             if path.suffix in (".txt", ".md", ".docx", ".vtt", ".srt"):

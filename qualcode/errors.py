@@ -1,4 +1,9 @@
-"""Errors meant for people: each names the file and line it is about."""
+"""Errors meant for people: each names the file and line it is about.
+
+The core never speaks of command-line flags. A message about a parameter writes it as a
+``{name}`` placeholder and lists it in ``Problem.parameters``: ``str(problem)`` (what a Python caller
+sees) says the parameter's name, and the CLI words it with the option that sets it (``--unit``).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def _same(name: str) -> str:
+    return name
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a user's file, located as precisely as we can."""
+    """One thing wrong with a user's file or a call's arguments, located as precisely as we can."""
 
     path: str
     line: int | None
     message: str
+    parameters: tuple[str, ...] = ()  # names written as {name} in message
+
+    def text(self, word: Callable[[str], str] = _same) -> str:
+        """The message with each ``{parameter}`` worded by ``word`` (default: the parameter's name)."""
+        message = self.message
+        for name in self.parameters:
+            message = message.replace("{" + name + "}", word(name))
+        if not self.path:
+            return message
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {message}"
 
     def __str__(self) -> str:
-        if not self.path:
-            return self.message
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
+        return self.text()
 
 
 class QualcodeError(Exception):
@@ -46,24 +63,18 @@ class ProjectError(QualcodeError):
     """The project cannot be found, or a command's arguments do not fit it."""
 
 
+class ParameterError(ProjectError):
+    """A parameter value that does not fit: one problem whose message names parameters as
+    ``{name}`` placeholders (see the module docstring)."""
+
+    def __init__(self, template: str, *parameters: str, path: str | Path | None = None):
+        super().__init__(parameter_problem(template, *parameters, path=path))
+
+
 def problem(path: str | Path, line: int | None, message: str) -> Problem:
     return Problem(str(path), line, message)
 
 
-class ParameterError(ProjectError):
-    """A parameter value that does not fit. The message names parameters as ``{name}`` placeholders:
-    the library prints the Python parameter name, the CLI the option that sets it (``--unit``), so
-    the core never speaks of command-line flags."""
-
-    def __init__(self, template: str, *parameters: str, path: str | Path | None = None):
-        self.template = template
-        self.parameters = parameters
-        self.path = path
-        super().__init__(self.problem(lambda name: name))
-
-    def problem(self, word: Callable[[str], str]) -> Problem:
-        """The problem with each ``{name}`` worded by ``word`` (identity: the parameter's own name)."""
-        text = self.template
-        for name in self.parameters:
-            text = text.replace("{" + name + "}", word(name))
-        return Problem("" if self.path is None else str(self.path), None, text)
+def parameter_problem(template: str, *parameters: str, path: str | Path | None = None) -> Problem:
+    """A problem about parameters: ``template`` writes each of ``parameters`` as ``{name}``."""
+    return Problem("" if path is None else str(path), None, template, parameters)

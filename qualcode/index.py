@@ -9,11 +9,25 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from qualcode.coding.events import Event
+    from qualcode.errors import Problem
 
 from qualcode.models import (
-    Coding, Document, Evidence, FileState, LogState, Participant, Segment, StoredSuggestion, Transcript, Variant,
+    Coding,
+    Document,
+    Evidence,
+    FileState,
+    LogState,
+    Participant,
+    Segment,
+    StoredSuggestion,
+    Transcript,
+    Variant,
 )
 
 SCHEMA_VERSION = "7"
@@ -242,14 +256,14 @@ class Index:
         self.db.execute("INSERT OR REPLACE INTO logs VALUES (?, ?, ?, ?, ?, ?, ?)",
                         (path, coder, size, mtime_ns, offset, lines, prefix_sha))
 
-    def replace_log_problems(self, path: str, problems) -> None:
+    def replace_log_problems(self, path: str, problems: Iterable[Problem]) -> None:
         self.db.execute("DELETE FROM log_problems WHERE path = ?", (path,))
         self.db.executemany("INSERT INTO log_problems VALUES (?, ?, ?)", [(path, p.line, p.message) for p in problems])
 
     def log_problems(self) -> list[tuple[str, int | None, str]]:
         return self._tuples("SELECT path, line, message FROM log_problems ORDER BY path, line")
 
-    def apply_events(self, events) -> None:
+    def apply_events(self, events: Iterable[Event]) -> None:
         """Fold events into the codings and seen tables (the same fold as codings.fold)."""
         for e in events:
             key = (e.coder, e.doc, e.start, e.end, e.code or "")
@@ -369,7 +383,9 @@ class Index:
         found: dict[tuple[str, str], list[Evidence]] = {}
         for segment, code, *evidence in self._tuples(ev_sql + " ORDER BY e.segment, e.code, e.n", args):
             found.setdefault((segment, code), []).append(Evidence(*evidence))
-        return [StoredSuggestion(*row, evidence=tuple(found.get((row[0], row[2]), ()))) for row in rows]
+        return [StoredSuggestion(segment, doc_id, code, score, n, start, end, text,
+                                 tuple(found.get((segment, code), ())))
+                for segment, doc_id, code, score, n, start, end, text in rows]
 
     def variants(self) -> list[Variant]:
         sql = "SELECT code, cue, word, variant, phrase, score FROM variants ORDER BY code, cue, variant"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from dataclasses import dataclass, field
+from typing import Any, Final, NamedTuple
 
-INTERVIEWER = "interviewer"
-PARTICIPANT = "participant"
+INTERVIEWER: Final = "interviewer"
+PARTICIPANT: Final = "participant"
 SPEAKER_KINDS = (PARTICIPANT, INTERVIEWER)
 SEGMENT_UNITS = ("turn", "paragraph", "sentence")
 Progress = Callable[[int, int, str], None]  # (done, total, what): drawn by the CLI, never printed by the core

@@ -106,7 +106,8 @@ def write_header(path: Path) -> None:
 
 
 class Attribution:
-    """Who speaks in one document: the participant of its participant turns, per speaker label."""
+    """Who speaks in one document: the participant of its participant turns, per speaker label;
+    ``problems`` are messages that may name the parameter ``{participant}`` (see errors.py)."""
 
     def __init__(self, default: str | None, by_speaker: dict[str, str], problems: list[str]):
         self.default = default
@@ -146,7 +147,7 @@ def attribute_document(doc_id: str, filename: str, meta: dict, speakers: list[st
     else:
         problems.append(
             f"no participant: add a row with participant_id {doc_id} to participants.csv "
-            f"(or import it with --participant)"
+            "(or import it with {participant})"
         )
     if by_speaker and default is None:
         for speaker in speakers:

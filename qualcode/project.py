@@ -27,7 +27,7 @@ from qualcode import __version__
 from qualcode.coding.state import Coders
 from qualcode.config import CONFIG_NAME, ProjectConfig, load_config, write_default_config
 from qualcode.corpus import RefreshReport, attribute_all, attribution, refresh_files
-from qualcode.errors import ParameterError, Problem, ProjectError, QualcodeError, problem
+from qualcode.errors import ParameterError, Problem, ProjectError, QualcodeError, parameter_problem, problem
 from qualcode.fileio import write_atomic
 from qualcode.index import Index
 from qualcode.models import INTERVIEWER, PARTICIPANT, Document, Progress, Segment, Transcript
@@ -59,16 +59,17 @@ def find_project_root(explicit: str | Path | None = None, cwd: Path | None = Non
         if not (root / CONFIG_NAME).is_file():
             here = (cwd or Path.cwd()).resolve()
             inside = next((f for f in (here, *here.parents) if (f / CONFIG_NAME).is_file()), None)
-            hint = (f"you are inside the project {inside}: drop --project, or give its path from here" if inside
+            hint = (f"you are inside the project {inside}: drop {{project}}, or give its path from here" if inside
                     else f"run 'qualcode init {given}' to make one")
-            raise ProjectError(problem(root, None, f"not a qualcode project (no {CONFIG_NAME}); {hint}"))
+            raise ProjectError(parameter_problem(f"not a qualcode project (no {CONFIG_NAME}); {hint}", "project",
+                                                 path=root))
         return root
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
-    raise ProjectError(problem(here, None, f"no {CONFIG_NAME} here or in any parent folder; run 'qualcode init' or "
-                                           "pass --project"))
+    raise ProjectError(parameter_problem(f"no {CONFIG_NAME} here or in any parent folder; run 'qualcode init' or "
+                                         "pass {project}", "project", path=here))
 
 
 class Project:
@@ -256,10 +257,11 @@ class Project:
         for path, transcript in parsed:
             speakers: list[str | None] = [t.speaker for t in participant_turns(transcript, self)]
             found = attribute_document(transcript.doc_id, path.name, transcript.meta, speakers, merged)
-            problems.extend(problem(path, None, message) for message in found.problems)
+            problems.extend(parameter_problem(message, "participant", path=path) for message in found.problems)
             for pid in {found.participant_for(s) for s in speakers} - {None}:
                 if not next(p for p in merged if p.id == pid).role:
-                    problems.append(problem(path, None, f"participant {pid} has no role; pass --role"))
+                    problems.append(parameter_problem(f"participant {pid} has no role; pass {{role}}", "role",
+                                                      path=path))
         if problems:
             raise QualcodeError(problems)
         for pid, values in pending.items():
@@ -280,8 +282,8 @@ class Project:
         data = path.read_bytes()
         target = self.transcripts_dir / path.name
         if target.exists() and target.resolve() != path.resolve() and not replace and target.read_bytes() != data:
-            raise QualcodeError(problem(path, None, f"{target.relative_to(self.root)} exists with other content; pass "
-                                                    "--replace to overwrite it"))
+            raise QualcodeError(parameter_problem(f"{target.relative_to(self.root)} exists with other content; pass "
+                                                  "{replace} to overwrite it", "replace", path=path))
         clash = [p for p in self.transcript_files() if p.stem == path.stem and p.name != path.name]
         if clash:
             raise QualcodeError(problem(path, None, f"document id {path.stem} is already used by "
@@ -363,7 +365,7 @@ class Project:
             problems.append(problem(path, line, message))
         for doc in self.index.documents():
             found = attribution(doc, participants, self.index.segment_speakers(doc.id))
-            problems.extend(problem(doc.path, None, message) for message in found.problems)
+            problems.extend(parameter_problem(message, "participant", path=doc.path) for message in found.problems)
         if self.codebook_path.is_file():
             from qualcode.codebook import check_codebook
 

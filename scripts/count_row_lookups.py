@@ -2,8 +2,10 @@
 
     python scripts/count_row_lookups.py qualcode
 """
-import ast, sys
+import ast
+import sys
 from pathlib import Path
+
 total = 0
 per = {}
 for path in Path(sys.argv[1]).rglob("*.py"):

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docgen import write_or_check  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 COMMANDS = [

@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from docgen import write_or_check  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 
 # The top-level commands in the order qualcode/cli/app.py registers them. Click keeps groups after

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import ROOT, run_cli
+
 from qualcode.project import Project
 
 
@@ -71,7 +71,7 @@ def test_segments_not_yet_reached_are_missing_not_absent(two_coders):
 
 
 def test_seen_marks_are_found_again_after_an_edit_moves_the_text(two_coders):
-    folder, segs = two_coders
+    folder, _ = two_coders
     project = Project.open(folder)
     before = project.agreement.compute(["alice", "bob"], codes="LABOR.DEFN", boot=0).rows[0]["units"]
     second = project.segments("TF05-OTH-009")[1].start
@@ -112,7 +112,7 @@ def coded_rules(tmp_path) -> tuple[Project, str]:
 
 
 def test_a_document_not_opened_is_missing_not_absent(two_coders):
-    folder, segs = two_coders
+    folder, _ = two_coders
     project = Project.open(folder)
     other = project.segments("TF02-PR-003")[0].id
     project.coding.apply(other, "PROS.PLEA", coder="alice")  # bob never opened TF02-PR-003

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from qualcode.autocode.matcher import Autocoder, SegmentText
 from qualcode.autocode.regex import regex_hits, required_literals
 from qualcode.codebook import load_codebook

@@ -10,10 +10,8 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
 
 COMMANDS = ["init", "import", "docs", "show", "segments", "summary", "check", "index",
@@ -87,7 +85,7 @@ def test_json_output_has_the_stable_keys(sample_project, where):
     result = run_cli("-p", sample_project, *args)
     rows = json.loads(result.out)
     assert result.code == 0
-    assert [list(r) for r in rows][0] == ["id", "participant", "role", "task_force", "format", "turns", "speakers",
+    assert list(rows[0]) == ["id", "participant", "role", "task_force", "format", "turns", "speakers",
                                           "segments", "words"]
     assert len(rows) == 10
 

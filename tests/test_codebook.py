@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import ROOT, run_cli
+
 from qualcode.codebook import check_codebook, load_codebook
 from qualcode.errors import QualcodeError
 from qualcode.export.refi_qda import code_guid, codebook_to_qdc

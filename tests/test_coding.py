@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from qualcode.coding.events import append_events, fold, new_event, read_events
-from qualcode.errors import QualcodeError
 from qualcode.project import Project
 
 DESIGN_KEYS = ["id", "at", "coder", "op", "doc", "start", "end", "sha", "code", "origin", "memo"]

@@ -10,12 +10,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from conftest import ROOT
+from conftest import ROOT, run_cli
 
 from qualcode.codebook import load_codebook
-from qualcode.demo.generator import CODEBOOK, STUDY_ROLES, build_roster, event_line, generate_corpus, split_counts
 from qualcode.demo.bank import ROLES, bank_problems, load_bank
+from qualcode.demo.generator import CODEBOOK, STUDY_ROLES, build_roster, event_line, generate_corpus, split_counts
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
 
@@ -164,16 +163,21 @@ def test_full_study_generates_quickly_with_the_study_mix(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"interviews": 0}, "--interviews must be at least 1, not 0"),
-    ({"scale": 0}, "--scale must be at least 1, not 0"),
-    ({"coders": 4}, "--coders must be 2 or 3, not 4"),
-    ({"error_rate": 0.9}, "--error-rate must be between 0 and 0.5, not 0.9"),
+    ({"interviews": 0}, "interviews must be at least 1, not 0"),
+    ({"scale": 0}, "scale must be at least 1, not 0"),
+    ({"coders": 4}, "coders must be 2 or 3, not 4"),
+    ({"error_rate": 0.9}, "error_rate must be between 0 and 0.5, not 0.9"),
 ])
 def test_bad_arguments_are_errors_for_people(tmp_path, kwargs, message):
+    """The library names its parameters; the CLI names the options that set them."""
     with pytest.raises(QualcodeError) as caught:
         generate_corpus(tmp_path / "x", **kwargs)
     assert str(caught.value) == message
     assert not (tmp_path / "x").exists()
+    name, value = next(iter(kwargs.items()))
+    result = run_cli("demo", "generate", tmp_path / "y", f"--{name.replace('_', '-')}", str(value))
+    assert (result.code, result.err.splitlines()[-1]) == (1, f"Error: --{name.replace('_', '-')}{message[len(name):]}")
+    assert not (tmp_path / "y").exists()
 
 
 def test_a_folder_that_is_not_empty_needs_force(tmp_path):

@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
 
-from scenarios import SCENARIOS, compare  # noqa: E402
+from scenarios import SCENARIOS, compare
 
 
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
-import shutil
 from dataclasses import fields
 
 import pytest
+from conftest import ROOT, run_cli
 
-from conftest import ROOT, SAMPLES, run_cli
-
-ROOT_BOOK = ROOT / "codebooks" / "ecm.yaml"
 from qualcode.errors import QualcodeError
 from qualcode.project import Project, find_project_root
+
+ROOT_BOOK = ROOT / "codebooks" / "ecm.yaml"
 
 INTERVIEW = "Interviewer: How did the task force start?\n\nAna Ruiz: It started with a grant.\nA second line.\n\nInterviewer: And then?\n\nAna Ruiz: Then we met monthly.\n"
 
@@ -50,7 +48,7 @@ def test_project_is_found_by_option_environment_or_walking_up(empty_project, tmp
     monkeypatch.delenv("QUALCODE_PROJECT")
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    with pytest.raises(QualcodeError, match="no qualcode.yaml here or in any parent folder"):
+    with pytest.raises(QualcodeError, match=r"no qualcode\.yaml here or in any parent folder"):
         find_project_root(cwd=outside)
 
 
@@ -232,8 +230,12 @@ def test_check_lists_every_problem_with_its_location(project_copy):
         "transcripts/broken.vtt: WebVTT file has no cues",
         "transcripts/latin.txt:3: not valid UTF-8 text (byte 0xE9); re-save the file as UTF-8",
         "transcripts/orphan.txt: no participant: add a row with participant_id orphan to participants.csv "
-        "(or import it with --participant)",
+        "(or import it with participant)",
     ]
+    # the CLI says which option sets that parameter
+    result = run_cli("-p", project_copy, "check")
+    assert result.code == 1
+    assert result.out.splitlines()[2].endswith("(or import it with --participant)")
 
 
 def test_check_passes_on_the_samples(sample_project):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
+
 from qualcode.coding.events import append_events, new_event
 from qualcode.errors import QualcodeError
 from qualcode.export.qdpx import NS, QdpxCoding, read_qdpx, read_qdpx_sources, write_qdpx
@@ -216,7 +215,7 @@ def test_reading_refuses_doctype_and_non_projects(tmp_path):
         read_qdpx(tmp_path / "plain.qdpx")
     empty = tmp_path / "empty.qdpx"
     zipfile.ZipFile(empty, "w").close()
-    with pytest.raises(QualcodeError, match="no project.qde"):
+    with pytest.raises(QualcodeError, match=r"no project\.qde"):
         read_qdpx(empty)
 
 

@@ -10,7 +10,6 @@ import codecs
 import datetime
 
 import pytest
-
 from conftest import ROOT
 
 from qualcode.errors import TranscriptError
@@ -162,7 +161,7 @@ TEAMS_VTT = (
     f"{_UUID}/2-0\r\n0:0:18.100 --> 0:1:5.200\r\n<v Ben Ode>I agree.</v>\r\n"
     "\r\n"
     f"{_UUID}/3-0\r\n0:1:5.300 --> 0:1:9.000\r\n<v Ben Ode>Completely.\r\n"
-).encode("utf-8")
+).encode()
 
 CAPS_SRT = (
     "1\n00:00:00,500 --> 00:00:02,000\nWRIGHT: Today is May 10.\n"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import csv
+import itertools
 
 import pytest
-
 from conftest import SAMPLES, sample_files
+
 from qualcode.config import load_config
 from qualcode.segment import segment_transcript
 from qualcode.transcripts import read_transcript
@@ -73,7 +74,7 @@ def test_speakers_are_exactly_the_people_in_the_room(transcripts, name):
 def test_turns_alternate_after_merging_same_speaker_runs(transcripts):
     for name in ("TF02-PR-003.vtt", "TF02-VSP-004.txt", "TF04-VSP-008.vtt", "TF03-PR-006.srt"):
         speakers = [t.speaker for t in transcripts[name].turns]
-        assert all(a != b for a, b in zip(speakers, speakers[1:])), name
+        assert all(a != b for a, b in itertools.pairwise(speakers)), name
 
 
 def test_otter_footer_and_markup_are_not_speech(transcripts):

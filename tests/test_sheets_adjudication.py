@@ -9,9 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
-from qualcode.errors import QualcodeError
+
 from qualcode.project import Project
 
 

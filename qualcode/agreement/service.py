@@ -91,7 +91,7 @@ class AgreementService:
             if unit == "segment":
                 missing |= np.array(state.unreached(segments), dtype=bool)
             data[c][missing] = np.nan
-            leaf_sets.append(_code_sets(applied, missing, all_codes, rollup.any(axis=1)))
+            leaf_sets.append(_code_sets(applied, missing, all_codes, np.asarray(rollup.any(axis=1))))
         return AgreementInput(coders, unit, units, chosen, data, leaf_sets)
 
     def compute(self, coders: list[str], *, unit: Unit = "segment", codes: str | None = None,
@@ -99,7 +99,14 @@ class AgreementService:
         """Per-code rows (p_o, κ, α, AC1, BP, bootstrap CI for α), the mean over codes and set-valued α."""
         import numpy as np
 
-        from qualcode.agreement import BOOTSTRAP_SCHEME, bootstrap, interpret_alpha, interpret_kappa, per_code, set_alpha
+        from qualcode.agreement import (
+            BOOTSTRAP_SCHEME,
+            bootstrap,
+            interpret_alpha,
+            interpret_kappa,
+            per_code,
+            set_alpha,
+        )
 
         if not 0 < ci < 1:
             raise ParameterError(f"{{ci}} must be between 0 and 1, e.g. 0.95, not {ci}", "ci")

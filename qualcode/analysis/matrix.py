@@ -50,9 +50,10 @@ def build_matrix(pairs: Iterable[tuple[str, str]], segments: list[CountedSegment
     seg_person = {s.id: s.participant or "" for s in segments}
     words = {s.id: s.words for s in segments}
     present = {s.participant for s in segments}
-    columns = sorted({column_of[p] for p in present if p in column_of})
-    n = {c: sum(1 for p in present if column_of.get(p) == c) for c in columns}
-    n["Total"] = len(present & set(column_of))
+    known = {p for p in present if p is not None and p in column_of}
+    columns = sorted({column_of[p] for p in known})
+    n = {c: sum(1 for p in known if column_of[p] == c) for c in columns}
+    n["Total"] = len(known)
     total_words = {c: 0 for c in columns}
     for s in segments:
         if s.id in seg_column and seg_column[s.id] in total_words:

@@ -7,6 +7,13 @@ whole vocabulary is) are still matched over every token afterwards."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+    from spacy.tokens import Doc
+
 CHUNK_CHARS = 100_000
 SEPARATOR = "\n\n"
 
@@ -63,11 +70,11 @@ class ChunkLayout:
 class TokenArrays:
     """NORM (our lemma's hash), global character offset and length of each token, in token order."""
 
-    def __init__(self, norms, chars, lengths):
+    def __init__(self, norms: np.ndarray, chars: np.ndarray, lengths: np.ndarray):
         self.norms, self.chars, self.lengths = norms, chars, lengths
 
     @classmethod
-    def of_docs(cls, docs, bases) -> TokenArrays:
+    def of_docs(cls, docs: Sequence[Doc], bases: Sequence[int] | np.ndarray) -> TokenArrays:
         """The tokens of ``docs``, chunk ``n`` beginning at global character ``bases[n]``."""
         import numpy as np
         from spacy.attrs import IDX, LENGTH, NORM
@@ -96,12 +103,12 @@ class TokenArrays:
     def __len__(self) -> int:
         return len(self.norms)
 
-    def spans(self, first_token, end_token):
+    def spans(self, first_token: np.ndarray, end_token: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Global character offsets (first, last) of token spans [first_token, end_token)."""
         last = end_token - 1
         return self.chars[first_token], self.chars[last] + self.lengths[last]
 
-    def sequence(self, hashes: list[int], anchor: int, anchor_positions):
+    def sequence(self, hashes: list[int], anchor: int, anchor_positions: np.ndarray) -> np.ndarray:
         """Start positions where the tokens' NORMs are exactly ``hashes``, given the positions of
         token number ``anchor`` of the sequence (from ``occurrences``)."""
         import numpy as np
@@ -113,7 +120,7 @@ class TokenArrays:
         return starts
 
 
-def occurrences(norms, wanted) -> dict[int, object]:
+def occurrences(norms: np.ndarray, wanted: Iterable[int]) -> dict[int, np.ndarray]:
     """For each hash in ``wanted``: the sorted positions in ``norms`` holding it, in one pass.
 
     A 16-bit window of the hash that is distinct for every wanted value makes a lookup table (a
@@ -131,7 +138,7 @@ def occurrences(norms, wanted) -> dict[int, object]:
     return dict(zip(keys.tolist(), groups))
 
 
-def _slots(norms, keys):
+def _slots(norms: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """Index into ``keys`` of each norm, ``len(keys)`` where it is none of them."""
     import numpy as np
 

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import gc
 import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np  # this module is imported only when matching runs (never at CLI start)
 
@@ -28,6 +29,13 @@ from qualcode.autocode.regex import regex_hits
 from qualcode.codebook import Codebook
 from qualcode.models import Code, Evidence, Variant
 
+if TYPE_CHECKING:
+    from spacy.matcher import Matcher
+    from spacy.tokenizer import Tokenizer
+    from spacy.tokens import Doc
+
+Hits = tuple["np.ndarray", "np.ndarray", "np.ndarray"]  # matcher keys, first token, end token
+MatchProgress = Callable[[int, int], None]  # (segments done, segments searched)
 MIN_FUZZY_LENGTH = 5
 KINDS = ("phrase", "pattern", "regex", "fuzzy")
 BATCH_CHUNKS = 8  # chunks tokenized at a time (~800,000 characters): one batch of Docs in memory
@@ -69,7 +77,7 @@ def known_words() -> frozenset[str]:
 
 
 @contextmanager
-def paused_gc():
+def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while matching builds its (acyclic) evidence: every
     surviving object otherwise brings repeated collections that re-scan all live objects."""
     was_enabled = gc.isenabled()
@@ -109,9 +117,9 @@ class Autocoder:
         self.codes = [c for c in codebook.codes if c.cues.count]
         self.entries: dict[int, tuple[str, str, str, float]] = {}  # match hash -> (code, kind, cue, score)
         self.phrases = PhraseMatcher(self.vocab, attr="NORM")
-        self.patterns: list = []  # (a Matcher holding one pattern, the pattern, NORM hashes each required token allows)
+        self.patterns: list[tuple[Matcher, list[dict[str, Any]], list[list[int]]]] = []  # (a Matcher holding one pattern, the pattern, NORM hashes each required token allows)
         self.regexes = [(code.id, rx, re.compile(rx)) for code in self.codes for rx in code.cues.regex]
-        pending: list[tuple[str, object]] = []
+        pending: list[tuple[str, Doc]] = []
         for code in self.codes:
             for phrase in code.cues.phrases:
                 pending.append((self._entry(code.id, "phrase", phrase), self.tokenizer(phrase.lower())))
@@ -169,7 +177,7 @@ class Autocoder:
 
     # matching ----------------------------------------------------------------------------------
     def match(self, segments: list[SegmentText], codes: set[str] | None = None, fuzzy: bool = True,
-              progress=None) -> tuple[list[Suggestion], list[Variant]]:
+              progress: MatchProgress | None = None) -> tuple[list[Suggestion], list[Variant]]:
         """Suggestions for the segments (those whose speaker kind a code's cues search).
 
         Segments are tokenized in chunks, a batch of chunks at a time: phrases and token patterns
@@ -179,12 +187,13 @@ class Autocoder:
         with paused_gc():
             return self._match(segments, codes, fuzzy, progress)
 
-    def _match(self, segments, codes, fuzzy, progress):
+    def _match(self, segments: list[SegmentText], codes: set[str] | None, fuzzy: bool,
+               progress: MatchProgress | None) -> tuple[list[Suggestion], list[Variant]]:
         active = [c for c in self.codes if codes is None or c.id in codes]
         speakers = {kind: {c.id for c in active if kind in c.cues.speakers} for kind in ("participant", "interviewer")}
         searched = [s for s in segments if speakers.get(s.kind)]
         layout = ChunkLayout([s.text for s in searched])
-        hits: list[tuple] = []
+        hits: list[Hits] = []
         parts: list[TokenArrays] = []
         done = 0
         for first in range(0, len(layout.texts), BATCH_CHUNKS):
@@ -212,7 +221,7 @@ class Autocoder:
         suggestions = [Suggestion(searched[index].id, code, tuple(evidence)) for (index, code), evidence in sorted(found.items())]
         return suggestions, variants
 
-    def _match_batch(self, layout: ChunkLayout, first: int):
+    def _match_batch(self, layout: ChunkLayout, first: int) -> tuple[TokenArrays, list[Hits]]:
         """Tokenize chunks ``first``... of a batch: their tokens' arrays, and phrase and pattern
         hits as (keys, first token, end token) counted from the batch start."""
         texts = layout.texts[first:first + BATCH_CHUNKS]
@@ -224,7 +233,7 @@ class Autocoder:
         pattern = self._pattern_hits(docs, tokens, starts)
         return tokens, [_hit_arrays(rows) for rows in (phrase, pattern)]
 
-    def _pattern_hits(self, docs, tokens: TokenArrays, starts):
+    def _pattern_hits(self, docs: list[Doc], tokens: TokenArrays, starts: np.ndarray) -> np.ndarray:
         """Token-pattern matches. spaCy's Matcher costs per token, so a pattern runs only around
         occurrences of its rarest required word where every other required word is within reach."""
         where = occurrences(tokens.norms, self.required)
@@ -243,7 +252,7 @@ class Autocoder:
                 out.update((key, start + offset, end + offset) for key, start, end in matcher(docs[number][low:high]))
         return np.array(sorted(out), dtype=np.uint64).reshape(-1, 3)
 
-    def _variant_hits(self, tokens: TokenArrays, codes: list[Code]):
+    def _variant_hits(self, tokens: TokenArrays, codes: list[Code]) -> tuple[list[Variant], Hits]:
         """Fuzzy variants of the cue words whose misspelling occurs in this corpus, and where each
         variant phrase occurs (an exact NORM sequence over the token arrays). Candidates come from
         the vocabulary (every word form tokenized so far); a variant counts if it occurs here."""
@@ -252,7 +261,8 @@ class Autocoder:
         owns = [self.vocab.strings[v.variant] for v in variants]
         sequences = [[token.norm for token in doc] for doc in phrases]
         where = occurrences(tokens.norms, set(owns) | {hashes[0] for hashes in sequences})
-        occurring, rows = [], []
+        occurring: list[Variant] = []
+        rows: list[np.ndarray] = []
         for variant, own, hashes in zip(variants, owns, sequences):
             if not len(where[own]):
                 continue
@@ -265,7 +275,8 @@ class Autocoder:
         hits = np.concatenate(rows) if rows else np.zeros((0, 3), dtype=np.uint64)
         return occurring, _hit_arrays(hits)
 
-    def _evidence(self, tokens: TokenArrays, hits, layout: ChunkLayout, segments: list[SegmentText], speakers):
+    def _evidence(self, tokens: TokenArrays, hits: list[Hits], layout: ChunkLayout, segments: list[SegmentText],
+                  speakers: dict[str, set[str]]) -> tuple[dict[tuple[int, str], list[Evidence]], set[tuple[int, str]]]:
         """(segment index, code) -> evidence, and the (segment index, code) pairs an exclude phrase
         vetoes. Matches are located, filtered and ordered with numpy; Python touches what is kept."""
         keys = np.concatenate([k for k, _, _ in hits]) if hits else np.zeros(0, np.uint64)
@@ -297,7 +308,7 @@ class Autocoder:
         return found, vetoed
 
 
-def rule_tokenizer():
+def rule_tokenizer() -> Tokenizer:
     """spaCy's English tokenizer without its special cases (the prefix, suffix, infix, URL and
     token-match rules of ``blank("en")``): special cases cost ~10x on contractions and change no
     cue match. Built directly, without assembling a whole ``Language`` pipeline."""
@@ -307,6 +318,7 @@ def rule_tokenizer():
     from spacy.vocab import create_vocab
 
     defaults = English.Defaults
+    assert defaults.prefixes is not None and defaults.suffixes is not None and defaults.infixes is not None
     return Tokenizer(create_vocab("en", defaults), rules={},
                      prefix_search=compile_prefix_regex(defaults.prefixes).search,
                      suffix_search=compile_suffix_regex(defaults.suffixes).search,
@@ -314,18 +326,18 @@ def rule_tokenizer():
                      token_match=defaults.token_match, url_match=defaults.url_match)
 
 
-def _hit_arrays(rows):
+def _hit_arrays(rows: np.ndarray) -> Hits:
     """(keys, first token, end token) arrays of (key, start, end) rows."""
     return rows[:, 0], rows[:, 1].astype(np.int64), rows[:, 2].astype(np.int64)
 
 
-def _positions(where: dict, hashes: list[int]):
+def _positions(where: dict[int, np.ndarray], hashes: list[int]) -> np.ndarray:
     """Sorted positions of tokens whose NORM is any of ``hashes``."""
     parts = [where[h] for h in set(hashes) if h in where]
     return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
 
-def _near_each_other(found: list, reach: int):
+def _near_each_other(found: list[np.ndarray], reach: int) -> np.ndarray:
     """Positions of the rarest required word that have every other required word within ``reach``."""
     anchors = min(found, key=len)
     for others in found:
@@ -346,7 +358,7 @@ def _words(phrase: str) -> list[str]:
     return phrase.lower().split()
 
 
-def _required_words(pattern: list[dict]):
+def _required_words(pattern: list[dict[str, Any]]) -> Iterator[tuple[int, list[str]]]:
     """(column, words) for each token a match cannot do without: column 0 is LOWER, 1 is NORM."""
     for token in pattern:
         if token.get("OP") in ("?", "*", "!") or _repeats(token):  # a repeat may be absent ({0,n}) or long

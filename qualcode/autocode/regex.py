@@ -7,10 +7,13 @@ one joined text, so the cost is a few fast substring scans, not a scan per segme
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
+from typing import Any
 
 
-def regex_hits(regexes, texts: list[str]) -> dict[int, list[tuple[str, str, re.Match]]]:
+def regex_hits(regexes: Sequence[tuple[str, str, re.Pattern[str]]],
+               texts: list[str]) -> dict[int, list[tuple[str, str, re.Match[str]]]]:
     """text index -> (code, cue, match) for every ``(code, cue, compiled)`` in ``regexes``."""
     if not regexes or not texts:
         return {}
@@ -43,7 +46,7 @@ def regex_hits(regexes, texts: list[str]) -> dict[int, list[tuple[str, str, re.M
 
 def _unusual_cases() -> frozenset[str]:
     try:
-        from re._casefix import _EXTRA_CASES  # Python 3.11+: the extra equivalences of re.IGNORECASE
+        from re._casefix import _EXTRA_CASES  # type: ignore[import-not-found]  # Python 3.11+: the extra equivalences of re.IGNORECASE
     except ImportError:  # pragma: no cover - older Pythons: the common ones
         return frozenset("ıſµϐϑϕϖϰϱϵ")
     chars = {chr(k) for k in _EXTRA_CASES} | {chr(v) for values in _EXTRA_CASES.values() for v in values}
@@ -54,7 +57,7 @@ _UNUSUAL_CASES = _unusual_cases()
 _ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
 
 
-def _find_all(text: str, literal: str):
+def _find_all(text: str, literal: str) -> Iterator[int]:
     at = text.find(literal)
     while at >= 0:
         yield at
@@ -65,7 +68,7 @@ def _find_all(text: str, literal: str):
 def required_literals(pattern: str) -> tuple[str, ...] | None:
     """Lower-case strings one of which every match of ``pattern`` contains, or None if unknown."""
     try:
-        import re._parser as sre_parse  # Python 3.11+
+        import re._parser as sre_parse  # type: ignore[import-not-found]  # Python 3.11+ (private, untyped)
     except ImportError:  # pragma: no cover - older Pythons
         import sre_parse
     try:
@@ -76,7 +79,7 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
     return tuple(sorted(found)) if found and min(map(len, found)) >= 2 else None
 
 
-def _literals(items, sre) -> set[str] | None:
+def _literals(items: list[tuple[Any, Any]], sre: Any) -> set[str] | None:
     """The best (longest shortest member) set of required literals in a parsed sequence.
 
     A run of literals and small character classes (``[Vv]isa``) is a set of strings, one of which
@@ -85,7 +88,7 @@ def _literals(items, sre) -> set[str] | None:
     best: set[str] | None = None
     run: set[str] = {""}
 
-    def better(candidate):
+    def better(candidate: set[str] | None) -> None:
         nonlocal best
         if candidate and min(map(len, candidate)) and (best is None or min(map(len, candidate)) > min(map(len, best))):
             best = candidate
@@ -102,14 +105,14 @@ def _literals(items, sre) -> set[str] | None:
         elif op is consts.BRANCH:
             branches = [_literals(list(branch), sre) for branch in av[1]]
             if all(branches):
-                better(set().union(*branches))
+                better(set().union(*(b for b in branches if b)))
         elif op in (consts.MAX_REPEAT, consts.MIN_REPEAT) and av[0] >= 1:
             better(_literals(list(av[2]), sre))
     better(run)
     return best
 
 
-def _chars(op, av, consts) -> set[str] | None:
+def _chars(op: Any, av: Any, consts: Any) -> set[str] | None:
     """The lower-cased characters a LITERAL or a class of up to four literals stands for."""
     if op is consts.LITERAL:
         return {chr(av).lower()}

@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING, Any
 from qualcode import __version__
 from qualcode.coding.events import Event, Op, new_event, validate_coder
 from qualcode.errors import ProjectError
-from qualcode.models import Progress, StoredSuggestion, Variant
+from qualcode.models import StoredSuggestion, Variant
 
 if TYPE_CHECKING:
     from qualcode.autocode.evaluation import Evaluation
+    from qualcode.autocode.matcher import MatchProgress
     from qualcode.project import Project
 
 SUGGESTION_COLUMNS = ["segment", "code", "score", "kinds", "cues", "matched", "text"]
@@ -44,7 +45,7 @@ class AutocodeService:
         self.project = project
 
     def run(self, *, codes: str | None = None, doc: str | None = None, fuzzy: bool = True,
-            progress: Progress | None = None) -> AutocodeReport:
+            progress: MatchProgress | None = None) -> AutocodeReport:
         """Compute suggestions for participant segments and store them; unchanged inputs do no work."""
         from qualcode.autocode.matcher import SegmentText, autocoder_for, paused_gc
 

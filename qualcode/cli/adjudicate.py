@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.common import ask, open_project, say
+
+if TYPE_CHECKING:
+    from qualcode.coding.adjudication import Disagreement
+    from qualcode.project import Project
 
 
 def adjudicate(
     ctx: typer.Context,
     coders: Annotated[str, typer.Option(help="The coders to compare, comma-separated: alice,bob.")],
     as_coder: Annotated[str, typer.Option("--as", help="The coder name the decisions are written as.")] = "consensus",
-    list_file: Annotated[Optional[Path], typer.Option("--list", help="Write the disagreements to this CSV to decide offline.")] = None,
-    apply_file: Annotated[Optional[Path], typer.Option("--apply", help="Read decisions from a CSV written by --list.")] = None,
+    list_file: Annotated[Path | None, typer.Option("--list", help="Write the disagreements to this CSV to decide offline.")] = None,
+    apply_file: Annotated[Path | None, typer.Option("--apply", help="Read decisions from a CSV written by --list.")] = None,
 ) -> None:
     """Take the codes the coders agree on; decide each disagreement (here, or offline with --list/--apply).
 
@@ -48,7 +52,8 @@ def adjudicate(
     say(f"{as_coder}: {len(agreed)} agreed codings and {len(decisions)} decisions recorded ({len(events)} new events)")
 
 
-def _decide_interactively(project, disagreements, as_coder: str, coders: list[str]) -> dict:
+def _decide_interactively(project: Project, disagreements: list[Disagreement], as_coder: str,
+                          coders: list[str]) -> dict[tuple[str, str], bool]:
     from rich.console import Console
     from rich.markup import escape
 
@@ -58,7 +63,7 @@ def _decide_interactively(project, disagreements, as_coder: str, coders: list[st
     console.print(f"{len(todo)} disagreements to decide ({len(disagreements) - len(todo)} decided before). "
                   "a = apply, r = reject, s = skip, q = stop (decisions so far are saved).")
     labels = {c.id: c.label for c in project.codebook().codes}
-    decisions: dict = {}
+    decisions: dict[tuple[str, str], bool] = {}
     for number, item in enumerate(todo, start=1):
         segment = project.require_segment(item.segment)
         console.rule(f"{item.segment}  [{number}/{len(todo)}]")

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from qualcode.cli.common import FormatOption, emit, open_project, say
+
+if TYPE_CHECKING:
+    from qualcode.agreement.service import Unit
 
 
 def agree(
     ctx: typer.Context,
     coders: Annotated[str, typer.Option(help="Coders to compare, comma-separated (auto = the rules): alice,bob.")],
     unit: Annotated[str, typer.Option(help="segment (participant segments) or document (code presence per interview).")] = "segment",
-    codes: Annotated[Optional[str], typer.Option(help="Only codes matching this pattern, e.g. 'LABOR*'.")] = None,
-    depth: Annotated[Optional[int], typer.Option(help="Only codes down to this depth (0 = themes); parents roll up their sub-codes.")] = None,
+    codes: Annotated[str | None, typer.Option(help="Only codes matching this pattern, e.g. 'LABOR*'.")] = None,
+    depth: Annotated[int | None, typer.Option(help="Only codes down to this depth (0 = themes); parents roll up their sub-codes.")] = None,
     ci: Annotated[float, typer.Option(help="Confidence level of the bootstrap interval for α.")] = 0.95,
     boot: Annotated[int, typer.Option(help="Bootstrap resamples (0 = none).")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives identical output.")] = 0,
-    disagreements: Annotated[Optional[Path], typer.Option(help="Write every disagreement to this .csv or .xlsx file.")] = None,
-    report: Annotated[Optional[Path], typer.Option(help="Write an auditor's report to this .html or .md file.")] = None,
+    disagreements: Annotated[Path | None, typer.Option(help="Write every disagreement to this .csv or .xlsx file.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write an auditor's report to this .html or .md file.")] = None,
     fmt: FormatOption = None,
 ) -> None:
     """Agreement per code (p_o, κ, α, AC1, Brennan–Prediger, bootstrap CI) and pooled over codes.
@@ -37,7 +40,8 @@ def agree(
 
     project = open_project(ctx)
     names = [c.strip() for c in coders.split(",") if c.strip()]
-    result = project.agreement.compute(names, unit=unit, codes=codes, depth=depth, ci=ci, boot=boot, seed=seed)
+    chosen = cast("Unit", unit)  # the library checks it (its error names the flag)
+    result = project.agreement.compute(names, unit=chosen, codes=codes, depth=depth, ci=ci, boot=boot, seed=seed)
     what = "participant segments of the documents" if unit == "segment" else "documents"
     say(f"Units: {len(result.input.units)} {what} coded by any of {', '.join(names)}; missing for a coder: a "
         f"document they did not open{', or a segment not yet reached where they mark segments as read' if unit == 'segment' else ''}"

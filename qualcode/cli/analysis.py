@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from qualcode.cli.common import FormatOption, emit, open_project, say, state
 
-CoderOption = Annotated[Optional[str], typer.Option("--coder", "-c", help="Count this coder's codings.")]
+CoderOption = Annotated[str | None, typer.Option("--coder", "-c", help="Count this coder's codings.")]
 ConsensusOption = Annotated[bool, typer.Option("--consensus", help="Count the adjudicated consensus log. Without --coder, "
                                                 "--consensus or --merge: consensus if it exists, else the only human coder (rule coders such as auto are left out; name them with --coder).")]
-MergeOption = Annotated[Optional[str], typer.Option("--merge", help="Merge several coders: union (a code counts on a segment "
+MergeOption = Annotated[str | None, typer.Option("--merge", help="Merge several coders: union (a code counts on a segment "
                                                     "when any coder applied it) or majority (more than half of them).")]
-CodersOption = Annotated[Optional[str], typer.Option("--coders", help="With --merge: which coders, comma-separated (default: "
+CodersOption = Annotated[str | None, typer.Option("--coders", help="With --merge: which coders, comma-separated (default: "
                                                      "every human coder, not auto).")]
-CodesOption = Annotated[Optional[str], typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
-DepthOption = Annotated[Optional[int], typer.Option(help="Only codes down to this depth (0 = themes); parents roll up sub-codes.")]
+CodesOption = Annotated[str | None, typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
+DepthOption = Annotated[int | None, typer.Option(help="Only codes down to this depth (0 = themes); parents roll up sub-codes.")]
 
 
 def _selection(project, coder, consensus, merge, coders):
@@ -43,9 +43,9 @@ def matrix(ctx: typer.Context,
            by: Annotated[str, typer.Option(help="Participant attribute(s) for the columns: role, task_force, role,task_force, any participants.csv column.")] = "role",
            count: Annotated[str, typer.Option(help="segments, participants (each counted once per code), percent (of the column's N) or coverage (% of words).")] = "participants",
            depth: DepthOption = None, codes: CodesOption = None,
-           output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write .csv, .xlsx (every count type + Provenance) or .parquet.")] = None,
+           output: Annotated[Path | None, typer.Option("--output", "-o", help="Write .csv, .xlsx (every count type + Provenance) or .parquet.")] = None,
            long: Annotated[bool, typer.Option("--long", help="Tidy format: one row per code and column.")] = False,
-           plot: Annotated[Optional[Path], typer.Option(help="Also draw a heatmap: .png or .svg.")] = None,
+           plot: Annotated[Path | None, typer.Option(help="Also draw a heatmap: .png or .svg.")] = None,
            coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None,
            fmt: FormatOption = None) -> None:
     """Theme x attribute matrix: codes (rows) by role, task force or any attribute (columns).
@@ -60,8 +60,8 @@ def matrix(ctx: typer.Context,
 
     Example: qualcode matrix --by role --count participants --depth 0 --consensus -o themes.xlsx --plot themes.png
     """
-    from qualcode.export.matrix_export import matrix_rows, write_heatmap, write_matrices
     from qualcode.analysis.matrix import COUNTS, long_rows
+    from qualcode.export.matrix_export import matrix_rows, write_heatmap, write_matrices
 
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
@@ -85,8 +85,8 @@ def matrix(ctx: typer.Context,
 def cooccur(ctx: typer.Context,
             by_participant: Annotated[bool, typer.Option("--by-participant", help="Count participants who raised both codes, not segments.")] = False,
             depth: DepthOption = None, codes: CodesOption = None,
-            output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write .csv or .xlsx.")] = None,
-            plot: Annotated[Optional[Path], typer.Option(help="Draw a Jaccard heatmap: .png or .svg.")] = None,
+            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write .csv or .xlsx.")] = None,
+            plot: Annotated[Path | None, typer.Option(help="Draw a Jaccard heatmap: .png or .svg.")] = None,
             coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None,
             fmt: FormatOption = None) -> None:
     """Code x code co-occurrence: segments (or participants) with both codes, and their Jaccard index.
@@ -108,8 +108,8 @@ def cooccur(ctx: typer.Context,
         write_table(output, rows, columns, sheet="cooccurrence")
         say(f"Wrote {output}")
     if plot is not None:
-        from qualcode.export.matrix_export import write_heatmap
         from qualcode.analysis.matrix import Matrix
+        from qualcode.export.matrix_export import write_heatmap
 
         names = sorted({r["code_a"] for r in rows} | {r["code_b"] for r in rows})
         jaccard = {(r["code_a"], r["code_b"]): r["jaccard"] for r in rows}
@@ -164,9 +164,11 @@ def report(ctx: typer.Context,
 
     Example: qualcode report --consensus -o report.html
     """
-    from qualcode.export.report import write_report
+    from qualcode.analysis.findings import gather_findings
+    from qualcode.export.report import check_report_path, write_report
 
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
-    write_report(project, output, selection, provenance(project, selection))
+    check_report_path(output)
+    write_report(gather_findings(project, selection, provenance(project, selection)), output)
     say(f"Wrote {output}")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from qualcode import __version__
 from qualcode.cli import adjudicate, agree, analysis, autocode, codebook, coding, corpus, demo, export
-from qualcode.cli.common import FormatOption, state
+from qualcode.cli.common import FormatOption, flag, state
+
+if TYPE_CHECKING:
+    from typer._click.exceptions import ClickException, UsageError  # where this Typer keeps (vendors) click
 
 app = typer.Typer(
     name="qualcode",
@@ -29,7 +32,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    project: Annotated[Optional[str], typer.Option("--project", "-p", help="Project folder (default: $QUALCODE_PROJECT, else the nearest folder up with qualcode.yaml; see docs/project.md).")] = None,
+    project: Annotated[str | None, typer.Option("--project", "-p", help="Project folder (default: $QUALCODE_PROJECT, else the nearest folder up with qualcode.yaml; see docs/project.md).")] = None,
     fmt: FormatOption = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
 ) -> None:
@@ -73,19 +76,13 @@ def _click_error(name: str) -> type[Exception]:
     return next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == name)
 
 
-FLAGS = {"as_coder": "--as", "fmt": "--format"}  # parameters whose option is not --<name with dashes>
-
-
-def flag(parameter: str) -> str:
-    """The command-line option that sets a library parameter: only the CLI names flags."""
-    return FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
-
-
 def main() -> None:
     """Entry point: user mistakes become ``Error: ...`` lines on stderr and exit status 1."""
-    from qualcode.errors import ParameterError, QualcodeError
+    from qualcode.errors import QualcodeError
 
-    usage_error, click_exception = _click_error("UsageError"), _click_error("ClickException")
+    # Found by name at run time (see _click_error); the casts only tell mypy which classes they are.
+    usage_error = cast("type[UsageError]", _click_error("UsageError"))
+    click_exception = cast("type[ClickException]", _click_error("ClickException"))
     try:
         code = app(standalone_mode=False, prog_name="qualcode")
     except usage_error as exc:
@@ -97,12 +94,9 @@ def main() -> None:
     except click_exception as exc:
         print(f"Error: {exc.format_message()}", file=sys.stderr)
         code = 1
-    except ParameterError as exc:
-        print(f"Error: {exc.problem(flag)}", file=sys.stderr)
-        code = 1
     except QualcodeError as exc:
         for item in exc.problems:
-            print(f"Error: {item}", file=sys.stderr)
+            print(f"Error: {item.text(flag)}", file=sys.stderr)
         code = 1
     except (KeyboardInterrupt, typer.Abort):
         print("Interrupted.", file=sys.stderr)

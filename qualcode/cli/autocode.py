@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from qualcode.cli.common import FormatOption, ask, emit, open_project, say, state
 
 if TYPE_CHECKING:
+    from qualcode.autocode.evaluation import CodeScore, Evaluation
     from qualcode.models import Evidence
+    from qualcode.project import Project
 
 autocode_app = typer.Typer(help="Compute rule-based suggestions from the codebook's cues.\n\n"
                                 "Suggestions are computed for the segments of the speakers each code's cues.speakers names "
@@ -20,14 +22,14 @@ autocode_app = typer.Typer(help="Compute rule-based suggestions from the codeboo
                                 "auto:<codebook sha>), so the rules can be compared with human coders like any other coder. "
                                 "How matching works: docs/autocode.md.\n\n"
                                 "Example: qualcode autocode --codes 'LABOR*'")
-CodesOption = Annotated[Optional[str], typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
+CodesOption = Annotated[str | None, typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
 
 
 @autocode_app.callback(invoke_without_command=True)
 def autocode(ctx: typer.Context, codes: CodesOption = None,
-             doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+             doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
              fuzzy: Annotated[bool, typer.Option("--fuzzy/--no-fuzzy", help="Match misspelled variants of cue words.")] = True,
-             commit_as: Annotated[Optional[str], typer.Option("--commit-as", help="Also write every suggestion as this coder's codings (e.g. auto).")] = None) -> None:
+             commit_as: Annotated[str | None, typer.Option("--commit-as", help="Also write every suggestion as this coder's codings (e.g. auto).")] = None) -> None:
     """Compute and store suggestions (the help shown is autocode_app's, above)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -54,7 +56,7 @@ def _stderr():
 
 
 @autocode_app.command("variants")
-def variants(ctx: typer.Context, code: Annotated[Optional[str], typer.Argument(help="Only this code (and sub-codes).")] = None,
+def variants(ctx: typer.Context, code: Annotated[str | None, typer.Argument(help="Only this code (and sub-codes).")] = None,
              fmt: FormatOption = None) -> None:
     """List the misspelled variants fuzzy matching accepted (veto one with cues.not_variants).
 
@@ -93,7 +95,7 @@ def evaluate(ctx: typer.Context, gold: Annotated[str, typer.Option(help="The hum
         _print_errors(project, result, top)
 
 
-def _score_row(score) -> dict:
+def _score_row(score: CodeScore) -> dict[str, object]:
     return {"code": score.code, "precision": _f(score.precision), "recall": _f(score.recall), "f1": _f(score.f1),
             "support": score.support, "tp": score.tp, "fp": score.fp, "fn": score.fn}
 
@@ -102,7 +104,7 @@ def _f(value: float) -> str:
     return "" if value != value else f"{value:.3f}"
 
 
-def _print_errors(project, result, top: int) -> None:
+def _print_errors(project: Project, result: Evaluation, top: int) -> None:
     texts = {s.id: s.text for s in project.segments(speaker="participant")}
     for label, found in (("false positive", result.false_positives), ("false negative", result.false_negatives)):
         for code, segments in found.items():
@@ -112,8 +114,8 @@ def _print_errors(project, result, top: int) -> None:
 
 
 def suggestions(ctx: typer.Context,
-                code: Annotated[Optional[str], typer.Option(help="Only this code (and sub-codes).")] = None,
-                doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+                code: Annotated[str | None, typer.Option(help="Only this code (and sub-codes).")] = None,
+                doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
                 explain: Annotated[bool, typer.Option(help="Show each segment with the matched words marked.")] = False,
                 fmt: FormatOption = None) -> None:
     """List stored suggestions: segment, code, score, kinds, cues, matched words, text.
@@ -161,8 +163,8 @@ def highlight(text: str, evidence: Iterable[Evidence]) -> str:
 
 
 def review(ctx: typer.Context, coder: Annotated[str, typer.Option("--coder", "-c", help="Your coder name.")],
-           code: Annotated[Optional[str], typer.Option(help="Only this code (and sub-codes).")] = None,
-           doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None) -> None:
+           code: Annotated[str | None, typer.Option(help="Only this code (and sub-codes).")] = None,
+           doc: Annotated[str | None, typer.Option(help="Only this document.")] = None) -> None:
     """Walk the suggestions you have not decided: a accept, r reject, s skip, q quit (all saved at once).
 
     Accepting (a) writes an add event with origin auto:<codebook sha>; rejecting (r) writes a reject event, so the suggestion is not offered again. The interactive qualcode code session also shows a segment's suggestions, with the matched words highlighted.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -16,7 +16,7 @@ app = typer.Typer(help="Check, show, export and import the thematic codebook.\n\
                        "Example: qualcode codebook check codebooks/ecm.yaml",
                   no_args_is_help=True)
 
-PathArgument = Annotated[Optional[Path], typer.Argument(help="Codebook YAML (default: the project's codebook).", show_default=False)]
+PathArgument = Annotated[Path | None, typer.Argument(help="Codebook YAML (default: the project's codebook).", show_default=False)]
 
 
 def _codebook_path(ctx: typer.Context, path: Path | None) -> Path:
@@ -49,7 +49,7 @@ def check(ctx: typer.Context, path: PathArgument = None) -> None:
 
 @app.command("show")
 def show(ctx: typer.Context, path: PathArgument = None,
-         depth: Annotated[Optional[int], typer.Option(help="Show codes down to this depth (0 = themes only).")] = None,
+         depth: Annotated[int | None, typer.Option(help="Show codes down to this depth (0 = themes only).")] = None,
          fmt: FormatOption = None) -> None:
     """Print the code tree: id, label and number of cues (-f json: the full structure).
 
@@ -73,8 +73,11 @@ def show(ctx: typer.Context, path: PathArgument = None,
 
 
 @app.command("export")
-def export(ctx: typer.Context, path: PathArgument = None,
-           output: Annotated[Path, typer.Option("--output", "-o", help="The .qdc file to write.")] = ...,
+def export(ctx: typer.Context,
+           # Before the optional path argument: required, so no default (arguments and options are listed
+           # separately in --help, so this order does not show there).
+           output: Annotated[Path, typer.Option("--output", "-o", help="The .qdc file to write.")],
+           path: PathArgument = None,
            format_: Annotated[str, typer.Option("--format", help="Exchange format: qdc (REFI-QDA codebook).")] = "qdc") -> None:
     """Write the codebook as a REFI-QDA .qdc file for NVivo, ATLAS.ti, MAXQDA and QualCoder.
 
@@ -90,7 +93,7 @@ def export(ctx: typer.Context, path: PathArgument = None,
 
 @app.command("import")
 def import_(source: Annotated[Path, typer.Argument(help="A REFI-QDA .qdc codebook.")],
-            output: Annotated[Path, typer.Option("--output", "-o", help="The codebook YAML to write.")] = ...,
+            output: Annotated[Path, typer.Option("--output", "-o", help="The codebook YAML to write.")],
             force: Annotated[bool, typer.Option(help="Overwrite OUTPUT if it exists.")] = False) -> None:
     """Convert a REFI-QDA .qdc codebook (from NVivo, ATLAS.ti, MAXQDA, QualCoder) to qualcode YAML.
 

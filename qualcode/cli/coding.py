@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from qualcode.cli.common import FormatOption, emit, open_project, say
+
+if TYPE_CHECKING:
+    from qualcode.coding.service import SheetLayout
 
 CoderOption = Annotated[str, typer.Option("--coder", "-c", help="Your coder name (lowercase letters, digits, _ -).")]
 
@@ -16,7 +19,7 @@ def apply(ctx: typer.Context,
           segment: Annotated[str, typer.Argument(help="Segment id, e.g. TF01-LE-001#4.")],
           code: Annotated[str, typer.Argument(help="Code id from the codebook, e.g. LABOR.DETECT.")],
           coder: CoderOption,
-          memo: Annotated[Optional[str], typer.Option(help="A note on why the code applies.")] = None) -> None:
+          memo: Annotated[str | None, typer.Option(help="A note on why the code applies.")] = None) -> None:
     """Apply a code to a segment (appends one event to codings/<coder>.jsonl).
 
     The event is an add. An unknown segment or code is an error naming it, and nothing is written. A code listed in another code's renamed_from is stored under the live id. A code on an interviewer turn is kept, with a note that analyses count participant segments only.
@@ -55,9 +58,9 @@ CODING_COLUMNS = ["segment", "code", "coder", "origin", "at", "memo", "status", 
 
 @codings_app.callback(invoke_without_command=True)
 def codings(ctx: typer.Context,
-            coder: Annotated[Optional[str], typer.Option("--coder", "-c", help="Only this coder.")] = None,
-            code: Annotated[Optional[str], typer.Option(help="Only this code (and its sub-codes).")] = None,
-            doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+            coder: Annotated[str | None, typer.Option("--coder", "-c", help="Only this coder.")] = None,
+            code: Annotated[str | None, typer.Option(help="Only this code (and its sub-codes).")] = None,
+            doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
             fmt: FormatOption = None) -> None:
     """List current codings (the help shown is codings_app's, above)."""
     if ctx.invoked_subcommand is not None:
@@ -66,8 +69,8 @@ def codings(ctx: typer.Context,
 
 
 def code(ctx: typer.Context, coder: CoderOption,
-         doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
-         code_filter: Annotated[Optional[str], typer.Option("--code-filter", help="Only codes matching this pattern, e.g. 'LABOR*'.")] = None,
+         doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+         code_filter: Annotated[str | None, typer.Option("--code-filter", help="Only codes matching this pattern, e.g. 'LABOR*'.")] = None,
          blind: Annotated[bool, typer.Option("--blind/--no-blind", help="Hide other coders' codings (default).")] = True,
          suggestions: Annotated[bool, typer.Option("--suggestions/--no-suggestions", help="Show stored autocode suggestions with the matched words highlighted.")] = True) -> None:
     """Code interactively: the next uncoded participant segment, with context and code keys.
@@ -85,8 +88,8 @@ def code(ctx: typer.Context, coder: CoderOption,
 
 @codings_app.command("template")
 def template(ctx: typer.Context, coder: CoderOption,
-             output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx or .csv file to write.")] = ...,
-             doc: Annotated[Optional[str], typer.Option(help="Only this document.")] = None,
+             output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx or .csv file to write.")],
+             doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
              layout: Annotated[str, typer.Option(help="columns: one column per code (mark with 1 or x); list: one 'codes' column.")] = "columns") -> None:
     """Write a coding spreadsheet: one row per participant segment, your current codes marked.
 
@@ -94,7 +97,8 @@ def template(ctx: typer.Context, coder: CoderOption,
 
     Example: qualcode codings template --coder alice -o alice.xlsx
     """
-    count = open_project(ctx).coding.template(coder=coder, output=output, doc=doc, layout=layout)
+    chosen = cast("SheetLayout", layout)  # the library checks it (its error names the flag)
+    count = open_project(ctx).coding.template(coder=coder, output=output, doc=doc, layout=chosen)
     say(f"Wrote {output}: {count} segments")
 
 

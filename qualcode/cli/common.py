@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from qualcode.output import FORMATS
 
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
 FormatOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} (default: table). json is one list of objects, jsonl one object per line.",
                  show_default=False),
 ]
@@ -30,7 +33,15 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
-def open_project(ctx: typer.Context, **kwargs):
+FLAGS = {"as_coder": "--as", "fmt": "--format"}  # parameters whose option is not --<name with dashes>
+
+
+def flag(parameter: str) -> str:
+    """The command-line option that sets a library parameter: only the CLI names flags."""
+    return FLAGS.get(parameter, "--" + parameter.replace("_", "-"))
+
+
+def open_project(ctx: typer.Context, **kwargs: Any) -> Project:
     from qualcode.project import Project
 
     return Project.open(state(ctx).project, **kwargs)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -21,8 +21,8 @@ def export() -> None:
 
 @export_app.command("qdpx")
 def qdpx(ctx: typer.Context,
-         output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx file to write.")] = ...,
-         coders: Annotated[Optional[str], typer.Option("--coders", help="Comma-separated coders to include (default: every coder).",
+         output: Annotated[Path, typer.Option("--output", "-o", help="The .qdpx file to write.")],
+         coders: Annotated[str | None, typer.Option("--coders", help="Comma-separated coders to include (default: every coder).",
                                                        show_default=False)] = None) -> None:
     """Write the project as a REFI-QDA .qdpx file (two exports of the same project are identical).
 

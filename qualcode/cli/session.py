@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
+
+if TYPE_CHECKING:
+    from qualcode.models import Segment, StoredSuggestion
+    from qualcode.project import Project
 
 HELP = """Commands (then Enter):
   3 7        toggle codes by key (or type a code id: LABOR.DETECT)
@@ -24,7 +29,7 @@ HELP = """Commands (then Enter):
 
 
 class CodingSession:
-    def __init__(self, project, coder: str, doc: str | None = None, code_filter: str | None = None,
+    def __init__(self, project: Project, coder: str, doc: str | None = None, code_filter: str | None = None,
                  blind: bool = True, suggestions: bool = True, console: Console | None = None,
                  read: Callable[[str], str] = input):
         from qualcode.coding.events import validate_coder
@@ -50,7 +55,7 @@ class CodingSession:
         self.last_code: str | None = None
         self.with_suggestions = suggestions
 
-    def _suggested(self, segment_id: str) -> list[dict]:
+    def _suggested(self, segment_id: str) -> list[StoredSuggestion]:
         """Suggestions for this segment the coder has neither applied nor rejected (blind: no coder data)."""
         if not self.with_suggestions:
             return []
@@ -59,7 +64,7 @@ class CodingSession:
 
     # state -------------------------------------------------------------------------------------
     def _done(self) -> set[str]:
-        coded = {c["segment"] for c in self.project.coding.codings(coder=self.coder)}
+        coded = {str(c["segment"]) for c in self.project.coding.codings(coder=self.coder)}
         return coded | self.project.coders.state(self.coder).seen(self.segments)
 
     def _resume_position(self) -> int:
@@ -67,7 +72,7 @@ class CodingSession:
         return next((i for i, s in enumerate(self.segments) if s.id not in done), len(self.segments))
 
     def _my_codes(self, segment_id: str) -> list[str]:
-        return sorted({c["code"] for c in self.project.coding.codings(coder=self.coder) if c["segment"] == segment_id})
+        return sorted({str(c["code"]) for c in self.project.coding.codings(coder=self.coder) if c["segment"] == segment_id})
 
     # loop --------------------------------------------------------------------------------------
     def run(self) -> None:
@@ -130,7 +135,7 @@ class CodingSession:
             self.console.print(f"[red]{escape(str(exc))}[/]")
         return True
 
-    def toggle(self, segment: dict, words: list[str]) -> None:
+    def toggle(self, segment: Segment, words: list[str]) -> None:
         codes = []
         for word in words:
             code = self.keys.get(word) or self.by_id.get(word) or self.by_id.get(word.upper())
@@ -153,9 +158,10 @@ class CodingSession:
                 self.last_code = code.id
                 self.console.print(f"  applied {code.id}")
 
-    def add_memo(self, segment: dict, rest: str) -> None:
+    def add_memo(self, segment: Segment, rest: str) -> None:
         first, _, text = rest.partition(" ")
         code = self.keys.get(first)
+        target: str | None
         if code is not None and text:
             target = code.id
         else:
@@ -188,7 +194,7 @@ class CodingSession:
 
     def show(self) -> None:
         segment = self.segments[self.position]
-        person = self.people.get(segment.participant)
+        person = self.people.get(segment.participant) if segment.participant is not None else None
         who = f"{segment.speaker or '(no label)'}"
         if person:
             who += f" — {person.id}, {person.role}" + (f", {person.task_force}" if person.task_force else "")
@@ -211,7 +217,7 @@ class CodingSession:
             self.console.print(escape(segment.text))
         self.show_codes(segment)
 
-    def show_codes(self, segment: dict) -> None:
+    def show_codes(self, segment: Segment) -> None:
         mine = self._my_codes(segment.id)
         keyed = {code.id: key for key, code in self.keys.items()}
         shown = ", ".join(f"{keyed.get(c, '-')}:{c}" for c in mine) or "none"

@@ -58,7 +58,7 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], bool], list[Proble
         raise QualcodeError(problem(path, None, "no such file"))
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
     if not rows or not {"segment", "code", "decision"} <= set(rows[0]):
-        return {}, [problem(path, 1, "needs the columns segment, code and decision (write it with --list)")]
+        return {}, [Problem(str(path), 1, "needs the columns segment, code and decision (write it with {list})", ("list",))]
     header = rows[0]
     at = {name: header.index(name) for name in ("segment", "code", "decision")}
     decisions: dict[tuple[str, str], bool] = {}
@@ -108,12 +108,12 @@ class AdjudicationService:
         decided = self.adjudicated(as_coder)
         events: list[Event] = []
         for (segment_id, code), apply_it in [(pair, True) for pair in agreed] + list(decisions.items()):
-            segment = self.project.require_segment(segment_id)
+            target = self.project.require_segment(segment_id)
             if apply_it and (segment_id, code) not in held:
-                events.append(new_event(as_coder, "add", segment.span, code, origin="adjudicated"))
+                events.append(new_event(as_coder, "add", target.span, code, origin="adjudicated"))
             elif not apply_it and decided.get((segment_id, code)) is not False:
                 # a rejection is written even where nothing is applied: the log records the decision
-                spans = [c.span for c in held.get((segment_id, code), [])] or [segment.span]
+                spans = [c.span for c in held.get((segment_id, code), [])] or [target.span]
                 codes = [c.code for c in held.get((segment_id, code), [])] or [code]
                 events += [new_event(as_coder, "remove", span, c, origin="adjudicated") for span, c in zip(spans, codes)]
         self.project.coding.append(as_coder, events)

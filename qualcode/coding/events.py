@@ -16,7 +16,7 @@ import os
 import re
 import uuid
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -67,7 +67,7 @@ def new_event(coder: str, op: Op, span: Span, code: str | None = None, *, origin
     """An event about ``span`` (only an ``add`` keeps the text itself), stamped now with a fresh id."""
     return Event(
         id=str(uuid.uuid4()),
-        at=at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        at=at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         coder=validate_coder(coder), op=op, doc=span.doc, start=span.start, end=span.end, sha=text_sha(span.text),
         code=code, origin=origin, memo=memo, text=span.text if op == "add" else None,
     )

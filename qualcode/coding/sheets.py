@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def write_template(path: Path, rows: list[dict], code_ids: list[str], applied: d
         raise QualcodeError(problem(path, None, "the template must be a .xlsx or .csv file"))
 
 
-def read_sheet(path: Path, known_codes: set[str], resolve) -> tuple[list[SheetRow], set[str], list[Problem]]:
+def read_sheet(path: Path, known_codes: set[str],
+               resolve: Callable[[str], str | None]) -> tuple[list[SheetRow], set[str], list[Problem]]:
     """Rows of a filled sheet, the codes the sheet covers, and every problem with its row number."""
     table = _read_table(path)
     if not table:
@@ -55,10 +57,11 @@ def read_sheet(path: Path, known_codes: set[str], resolve) -> tuple[list[SheetRo
     problems: list[Problem] = []
     layout_codes = "codes" in header
     code_columns = {} if layout_codes else {i: h for i, h in enumerate(header) if h and h not in INFO_COLUMNS}
-    for i, name in code_columns.items():
+    for name in code_columns.values():
         if resolve(name) is None:
             problems.append(problem(path, 1, f"column {name!r} is not a code in the codebook"))
-    covered = {resolve(n) for n in code_columns.values() if resolve(n)} if not layout_codes else set(known_codes)
+    resolved = [resolve(n) for n in code_columns.values()]
+    covered = {live for live in resolved if live} if not layout_codes else set(known_codes)
     rows: list[SheetRow] = []
     seg_index = header.index("segment")
     for number, values in enumerate(table[1:], start=2):
@@ -68,15 +71,17 @@ def read_sheet(path: Path, known_codes: set[str], resolve) -> tuple[list[SheetRo
         codes: set[str] = set()
         if layout_codes:
             for name in (c.strip() for c in cells[header.index("codes")].replace(",", ";").split(";")):
-                if name and resolve(name) is None:
+                live = resolve(name) if name else None
+                if name and live is None:
                     problems.append(problem(path, number, f"unknown code {name!r}"))
-                elif name:
-                    codes.add(resolve(name))
+                elif live:
+                    codes.add(live)
         else:
             for i, name in code_columns.items():
                 value = cells[i].casefold()
-                if value in TRUE and resolve(name):
-                    codes.add(resolve(name))
+                live = resolve(name)
+                if value in TRUE and live:
+                    codes.add(live)
                 elif value not in FALSE and value not in TRUE:
                     problems.append(problem(path, number, f"column {name}: {cells[i]!r} is not a mark (use 1 or x, or leave it empty)"))
         rows.append(SheetRow(number, cells[seg_index], frozenset(codes)))

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import ParameterError, QualcodeError
 from qualcode.models import Segment
 
 if TYPE_CHECKING:
@@ -123,15 +123,15 @@ def generate_corpus(folder: str | Path, interviews: int = 143, seed: int = 1, sc
 
 def _validate(interviews: int, scale: int, words: int, coders: int, error_rate: float) -> None:
     if interviews < 1:
-        raise QualcodeError(f"--interviews must be at least 1, not {interviews}")
+        raise ParameterError(f"{{interviews}} must be at least 1, not {interviews}", "interviews")
     if scale < 1:
-        raise QualcodeError(f"--scale must be at least 1, not {scale}")
+        raise ParameterError(f"{{scale}} must be at least 1, not {scale}", "scale")
     if words < 200:
-        raise QualcodeError(f"--words must be at least 200 participant words per interview, not {words}")
+        raise ParameterError(f"{{words}} must be at least 200 participant words per interview, not {words}", "words")
     if coders not in (2, 3):
-        raise QualcodeError(f"--coders must be 2 or 3, not {coders}")
+        raise ParameterError(f"{{coders}} must be 2 or 3, not {coders}", "coders")
     if not 0 <= error_rate <= 0.5:
-        raise QualcodeError(f"--error-rate must be between 0 and 0.5, not {error_rate}")
+        raise ParameterError(f"{{error_rate}} must be between 0 and 0.5, not {error_rate}", "error_rate")
     if not CODEBOOK.is_file():
         raise QualcodeError(f"{CODEBOOK}: the ECM codebook the demo uses is not installed with this copy of qualcode")
 
@@ -141,8 +141,8 @@ def _prepare(root: Path, force: bool) -> Path:
         raise QualcodeError(f"{root}: exists and is not a folder")
     if root.is_dir() and any(root.iterdir()):
         if not force:
-            raise QualcodeError(f"{root}: folder exists and is not empty; choose a new folder or use --force "
-                                "to replace the demo files in it")
+            raise ParameterError(f"{root}: folder exists and is not empty; choose a new folder or use {{force}} "
+                                 "to replace the demo files in it", "force")
         for sub in ("transcripts", "codings", ".qualcode"):
             shutil.rmtree(root / sub, ignore_errors=True)
     for sub in ("transcripts", "codebooks", "codings"):

@@ -6,11 +6,10 @@ import csv
 import io
 from pathlib import Path
 
-from qualcode.errors import ParameterError, QualcodeError, problem
-from qualcode.export.tables import xlsx_bytes
-from qualcode.fileio import write_atomic
 from qualcode.analysis.matrix import Matrix, long_rows
-from qualcode.export.tables import neutralise
+from qualcode.errors import ParameterError, QualcodeError, problem
+from qualcode.export.tables import neutralise, xlsx_bytes
+from qualcode.fileio import write_atomic
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
@@ -84,7 +83,7 @@ def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
     # participants are shaded by the share of the column's N, so a role of 5 and a role of 60 compare
     shares = matrix.count == "participants"
     shade = values / np.array([matrix.n[c] or np.nan for c in columns], dtype=float) if shares else values
-    image = axes.imshow(shade, aspect="auto", cmap="Blues", **({"vmin": 0.0, "vmax": 1.0} if shares else {}))
+    image = axes.imshow(shade, aspect="auto", cmap="Blues", vmin=0.0 if shares else None, vmax=1.0 if shares else None)
     axes.set_xticks(range(len(columns)), [f"{c}\n(N={matrix.n[c]})" for c in columns], fontsize=8)
     axes.set_yticks(range(len(labels)), labels, fontsize=7)
     axes.tick_params(axis="x", labelrotation=0, top=True, labeltop=True, bottom=False, labelbottom=False)

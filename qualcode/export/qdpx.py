@@ -37,7 +37,7 @@ from qualcode.coding.events import validate_coder
 from qualcode.errors import ParameterError, ProjectError, QualcodeError, problem
 from qualcode.export.refi_qda import ID_LINE, code_guid, describe
 from qualcode.fileio import write_atomic
-from qualcode.models import Coding
+from qualcode.models import Coding, Participant
 
 if TYPE_CHECKING:
     from qualcode.codebook import Codebook
@@ -189,7 +189,7 @@ def _codings(project: Project, codebook: Codebook, coders: list[str]) -> tuple[d
     return by_doc, skipped
 
 
-def _variables(participants) -> list[tuple[str, str]]:
+def _variables(participants: list[Participant]) -> list[tuple[str, str]]:
     names = dict(STANDARD_VARIABLES)
     for person in participants:
         for name, _ in person.attributes:
@@ -197,13 +197,13 @@ def _variables(participants) -> list[tuple[str, str]]:
     return list(names.items())
 
 
-def _value(person, name: str) -> str:
+def _value(person: Participant, name: str) -> str:
     if name in ("role", "task_force"):
         return getattr(person, name) or ""
     return str(dict(person.attributes).get(name) or "")
 
 
-def _values(parent: ET.Element, variables: list[tuple[str, str]], people: list) -> None:
+def _values(parent: ET.Element, variables: list[tuple[str, str]], people: list[Participant]) -> None:
     for name, _ in variables:
         values = [_value(p, name) for p in people]
         if not any(values):
@@ -214,7 +214,7 @@ def _values(parent: ET.Element, variables: list[tuple[str, str]], people: list) 
         _element(value, "TextValue", text=text)
 
 
-def _codebook(root: ET.Element, codebook) -> None:
+def _codebook(root: ET.Element, codebook: Codebook) -> None:
     book = _element(root, "CodeBook")
     codes = _element(book, "Codes")
     elements: dict[str, ET.Element] = {}
@@ -278,7 +278,7 @@ def read_qdpx(path: str | Path) -> list[QdpxCoding]:
         doc = source.get("name") or _norm(source.get("guid"))
         for selection in source.findall(f"{{{NS}}}PlainTextSelection"):
             try:
-                start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+                start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
             except (TypeError, ValueError):
                 raise QualcodeError(problem(path, None, f"a PlainTextSelection in {doc} has no valid positions")) from None
             for coding in selection.findall(f"{{{NS}}}Coding"):

@@ -16,15 +16,15 @@ from pathlib import Path
 
 
 def freeze(step: int) -> None:
-    fixed = _dt.datetime(2026, 12, 1, 9, 0, 0, tzinfo=_dt.timezone.utc) + _dt.timedelta(minutes=step)
+    fixed = _dt.datetime(2026, 12, 1, 9, 0, 0, tzinfo=_dt.UTC) + _dt.timedelta(minutes=step)
 
     class FrozenDatetime(_dt.datetime):
         @classmethod
-        def now(cls, tz=None):  # noqa: ANN001, ANN206 - same signature as datetime.now
+        def now(cls, tz=None):
             return fixed if tz is not None else fixed.replace(tzinfo=None)
 
         @classmethod
-        def utcnow(cls):  # noqa: ANN206
+        def utcnow(cls):
             return fixed.replace(tzinfo=None)
 
     import importlib
