@@ -1,5 +1,6 @@
-"""The corpus side of the index: read the transcript files that changed, segment them, attribute
-segments to participants; and the checks an import runs before it copies anything."""
+"""The corpus side of the project: importing transcripts (every file validated before any is
+copied), re-reading the files that changed into the index, segmenting them, and attributing
+segments to participants."""
 
 from __future__ import annotations
 
@@ -8,10 +9,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qualcode.errors import TranscriptError
+from qualcode.errors import (
+    ParameterError,
+    Problem,
+    ProjectError,
+    QualcodeError,
+    TranscriptError,
+    parameter_problem,
+    problem,
+)
+from qualcode.fileio import write_atomic
 from qualcode.index import Index
 from qualcode.models import Document, Participant, Progress, Transcript, Turn
-from qualcode.participants import Attribution, attribute_document
+from qualcode.participants import Attribution, attribute_document, read_participants, upsert_participant
+from qualcode.transcripts import SUFFIXES
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -91,6 +102,68 @@ def attribute_all(index: Index, participants: list[Participant]) -> None:
         speakers = index.segment_speakers(doc.id)
         found = attribution(doc, participants, speakers)
         index.set_segment_participants(doc.id, {s: found.participant_for(s) for s in [*speakers, None]})
+
+
+def import_files(project: Project, paths: list[Path], *, participant: str | None, role: str | None,
+                 task_force: str | None, replace: bool) -> list[str]:
+    """Validate every file, then copy them into transcripts/ (the caller refreshes the index)."""
+    if not paths:
+        raise ProjectError("no files to import")
+    if participant and len(paths) > 1:
+        raise ParameterError("{participant} names one participant; import one file at a time with it",
+                             "participant")
+    problems: list[Problem] = []
+    current, csv_problems = read_participants(project.participants_path)
+    if csv_problems:
+        raise QualcodeError(csv_problems)
+    pending: dict[str, dict[str, str]] = {}
+    parsed: list[tuple[Path, Transcript]] = []
+    for path in paths:
+        try:
+            transcript = _validate_import(project, path, replace)
+        except QualcodeError as exc:
+            problems.extend(exc.problems)
+            continue
+        row = pending_row(path, transcript, participant, role, task_force, current)
+        if row:
+            pending.setdefault(row[0], {}).update(row[1])
+        parsed.append((path, transcript))
+    merged = merge_pending(current, pending)
+    for path, transcript in parsed:
+        speakers: list[str | None] = [t.speaker for t in participant_turns(transcript, project)]
+        found = attribute_document(transcript.doc_id, path.name, transcript.meta, speakers, merged)
+        problems.extend(parameter_problem(message, "participant", path=path) for message in found.problems)
+        for pid in {found.participant_for(s) for s in speakers} - {None}:
+            if not next(p for p in merged if p.id == pid).role:
+                problems.append(parameter_problem(f"participant {pid} has no role; pass {{role}}", "role",
+                                                  path=path))
+    if problems:
+        raise QualcodeError(problems)
+    for pid, values in pending.items():
+        upsert_participant(project.participants_path, pid, values)
+    for path, _ in parsed:
+        write_atomic(project.transcripts_dir / path.name, path.read_bytes())
+    return [t.doc_id for _, t in parsed]
+
+
+def _validate_import(project: Project, path: Path, replace: bool) -> Transcript:
+    from qualcode.transcripts import parse_transcript
+
+    if not path.is_file():
+        raise QualcodeError(problem(path, None, "no such file"))
+    if path.suffix.lower() not in SUFFIXES:
+        raise QualcodeError(problem(path, None, f"unsupported file type {path.suffix or '(none)'}; use one of "
+                                                f"{' '.join(SUFFIXES)}"))
+    data = path.read_bytes()
+    target = project.transcripts_dir / path.name
+    if target.exists() and target.resolve() != path.resolve() and not replace and target.read_bytes() != data:
+        raise QualcodeError(parameter_problem(f"{target.relative_to(project.root)} exists with other content; pass "
+                                              "{replace} to overwrite it", "replace", path=path))
+    clash = [p for p in project.transcript_files() if p.stem == path.stem and p.name != path.name]
+    if clash:
+        raise QualcodeError(problem(path, None, f"document id {path.stem} is already used by "
+                                                f"{clash[0].relative_to(project.root)}"))
+    return parse_transcript(data, str(path), project.config.reader_settings(), path.stem)
 
 
 def pending_row(path: Path, transcript: Transcript, participant: str | None, role: str | None,

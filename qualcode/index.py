@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import contextmanager
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from qualcode.coding.events import Event
-    from qualcode.errors import Problem
 
 from qualcode.models import (
     Coding,
@@ -29,6 +25,10 @@ from qualcode.models import (
     Transcript,
     Variant,
 )
+
+if TYPE_CHECKING:
+    from qualcode.coding.events import Event
+    from qualcode.errors import Problem
 
 SCHEMA_VERSION = "7"
 

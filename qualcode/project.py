@@ -30,8 +30,8 @@ from qualcode.corpus import RefreshReport, attribute_all, attribution, refresh_f
 from qualcode.errors import ParameterError, Problem, ProjectError, QualcodeError, parameter_problem, problem
 from qualcode.fileio import write_atomic
 from qualcode.index import Index
-from qualcode.models import INTERVIEWER, PARTICIPANT, Document, Progress, Segment, Transcript
-from qualcode.participants import load_participants, read_participants, upsert_participant, write_header
+from qualcode.models import INTERVIEWER, PARTICIPANT, Document, Progress, Segment
+from qualcode.participants import load_participants, read_participants, write_header
 from qualcode.transcripts import SUFFIXES
 
 if TYPE_CHECKING:
@@ -228,67 +228,12 @@ class Project:
     def import_transcripts(self, files: list[str | Path], *, participant: str | None = None, role: str | None = None,
                            task_force: str | None = None, replace: bool = False) -> list[str]:
         """Validate every file, then copy them into transcripts/. Any problem: nothing is written."""
-        from qualcode.corpus import merge_pending, participant_turns, pending_row
-        from qualcode.participants import attribute_document
+        from qualcode.corpus import import_files
 
-        paths = [Path(f) for f in files]
-        if not paths:
-            raise ProjectError("no files to import")
-        if participant and len(paths) > 1:
-            raise ParameterError("{participant} names one participant; import one file at a time with it",
-                                 "participant")
-        problems: list[Problem] = []
-        current, csv_problems = read_participants(self.participants_path)
-        if csv_problems:
-            raise QualcodeError(csv_problems)
-        pending: dict[str, dict[str, str]] = {}
-        parsed: list[tuple[Path, Transcript]] = []
-        for path in paths:
-            try:
-                transcript = self._validate_import(path, replace)
-            except QualcodeError as exc:
-                problems.extend(exc.problems)
-                continue
-            row = pending_row(path, transcript, participant, role, task_force, current)
-            if row:
-                pending.setdefault(row[0], {}).update(row[1])
-            parsed.append((path, transcript))
-        merged = merge_pending(current, pending)
-        for path, transcript in parsed:
-            speakers: list[str | None] = [t.speaker for t in participant_turns(transcript, self)]
-            found = attribute_document(transcript.doc_id, path.name, transcript.meta, speakers, merged)
-            problems.extend(parameter_problem(message, "participant", path=path) for message in found.problems)
-            for pid in {found.participant_for(s) for s in speakers} - {None}:
-                if not next(p for p in merged if p.id == pid).role:
-                    problems.append(parameter_problem(f"participant {pid} has no role; pass {{role}}", "role",
-                                                      path=path))
-        if problems:
-            raise QualcodeError(problems)
-        for pid, values in pending.items():
-            upsert_participant(self.participants_path, pid, values)
-        for path, _ in parsed:
-            write_atomic(self.transcripts_dir / path.name, path.read_bytes())
+        imported = import_files(self, [Path(f) for f in files], participant=participant, role=role,
+                                task_force=task_force, replace=replace)
         self.refresh()
-        return [t.doc_id for _, t in parsed]
-
-    def _validate_import(self, path: Path, replace: bool) -> Transcript:
-        from qualcode.transcripts import parse_transcript
-
-        if not path.is_file():
-            raise QualcodeError(problem(path, None, "no such file"))
-        if path.suffix.lower() not in SUFFIXES:
-            raise QualcodeError(problem(path, None, f"unsupported file type {path.suffix or '(none)'}; use one of "
-                                                    f"{' '.join(SUFFIXES)}"))
-        data = path.read_bytes()
-        target = self.transcripts_dir / path.name
-        if target.exists() and target.resolve() != path.resolve() and not replace and target.read_bytes() != data:
-            raise QualcodeError(parameter_problem(f"{target.relative_to(self.root)} exists with other content; pass "
-                                                  "{replace} to overwrite it", "replace", path=path))
-        clash = [p for p in self.transcript_files() if p.stem == path.stem and p.name != path.name]
-        if clash:
-            raise QualcodeError(problem(path, None, f"document id {path.stem} is already used by "
-                                                    f"{clash[0].relative_to(self.root)}"))
-        return parse_transcript(data, str(path), self.config.reader_settings(), path.stem)
+        return imported
 
     # the corpus ------------------------------------------------------------------------------
     def documents(self) -> list[Document]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from qualcode.codebook import Codebook
 
-COUNTS = ("segments", "participants", "percent", "coverage")
+Count = Literal["segments", "participants", "percent", "coverage"]
+COUNTS: tuple[Count, ...] = ("segments", "participants", "percent", "coverage")
 
 
 @dataclass(frozen=True)

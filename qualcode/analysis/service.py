@@ -12,10 +12,9 @@ from qualcode.errors import ParameterError, ProjectError
 from qualcode.models import PARTICIPANT
 
 if TYPE_CHECKING:
-    from qualcode.analysis.matrix import CountedSegment, Matrix
+    from qualcode.analysis.matrix import Count, CountedSegment, Matrix
     from qualcode.project import Project
 
-Count = Literal["segments", "participants", "percent", "coverage"]
 Merge = Literal["union", "majority"]
 
 

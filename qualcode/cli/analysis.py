@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from qualcode.cli.common import FormatOption, emit, open_project, say, state
+
+if TYPE_CHECKING:
+    from qualcode.analysis.matrix import Count
+    from qualcode.analysis.service import Merge, Selection
+    from qualcode.project import Project
 
 CoderOption = Annotated[str | None, typer.Option("--coder", "-c", help="Count this coder's codings.")]
 ConsensusOption = Annotated[bool, typer.Option("--consensus", help="Count the adjudicated consensus log. Without --coder, "
@@ -21,15 +27,17 @@ CodesOption = Annotated[str | None, typer.Option("--codes", help="Only codes mat
 DepthOption = Annotated[int | None, typer.Option(help="Only codes down to this depth (0 = themes); parents roll up sub-codes.")]
 
 
-def _selection(project, coder, consensus, merge, coders):
+def _selection(project: Project, coder: str | None, consensus: bool, merge: str | None,
+               coders: str | None) -> Selection:
     names = [c.strip() for c in coders.split(",")] if coders else None
-    selection = project.analysis.select(coder=coder, consensus=consensus, merge=merge, coders=names)
+    selection = project.analysis.select(coder=coder, consensus=consensus, merge=cast("Merge | None", merge),
+                                        coders=names)
     say(f"Counting {selection.description}; codebook {project.codebook().name} "
         f"v{project.codebook().version} (sha256 {project.codebook().sha256[:12]})")
     return selection
 
 
-def provenance(project, selection, extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+def provenance(project: Project, selection: Selection, extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     from qualcode import __version__
 
     codebook = project.codebook()
@@ -66,7 +74,8 @@ def matrix(ctx: typer.Context,
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
     attributes = [a.strip() for a in by.split(",") if a.strip()]
-    result = project.analysis.matrix(by=attributes, count=count, codes=codes, depth=depth, selection=selection)
+    result = project.analysis.matrix(by=attributes, count=cast("Count", count), codes=codes, depth=depth,
+                                     selection=selection)
     if long:
         emit(ctx, long_rows(result), ["code", "label", "column", "n", "count", "value"], fmt)
     else:
@@ -140,7 +149,8 @@ def quotes(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Code id
     if chosen != "table":
         emit(ctx, rows, ["segment", "participant", "role", "task_force", "coders", "words", "text"], fmt)
         return
-    label = project.codebook().get(code).label
+    found = project.codebook().get(code)
+    label = found.label if found else ""
     print(f"# {project.codebook().resolve(code)} — {label}\n")
     group = None
     for row in rows:
