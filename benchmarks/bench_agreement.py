@@ -61,10 +61,12 @@ def best_of(repeats: int, func) -> tuple[float, float, object]:
 def krippendorff_per_code(data: np.ndarray) -> np.ndarray:
     import krippendorff
 
-    return np.array([
-        krippendorff.alpha(reliability_data=data[:, :, k], level_of_measurement="nominal")
-        for k in range(data.shape[2])
-    ])
+    return np.array(
+        [
+            krippendorff.alpha(reliability_data=data[:, :, k], level_of_measurement="nominal")
+            for k in range(data.shape[2])
+        ]
+    )
 
 
 def run() -> dict:
@@ -80,7 +82,8 @@ def run() -> dict:
         ("kappa, units", dict(statistic="kappa")),
     ]:
         best, cold, (low, high) = best_of(
-            REPEATS, lambda kw=kwargs: agreement.bootstrap(data, n_boot=N_BOOT, seed=0, **kw))
+            REPEATS, lambda kw=kwargs: agreement.bootstrap(data, n_boot=N_BOOT, seed=0, **kw)
+        )
         boot[label] = dict(best_s=best, first_call_s=cold, mean_width=float(np.nanmean(high - low)))
     return dict(
         shape=dict(coders=CODERS, segments=SEGMENTS, codes=CODES, documents=int(documents[-1] + 1)),

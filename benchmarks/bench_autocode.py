@@ -62,8 +62,11 @@ def tokenizer_floor(segments) -> dict[str, float]:
         return min(times)
 
     default = spacy.blank("en").tokenizer
-    return {"texts": cold(texts), "chunks": cold(chunks),
-            "default": best_of(lambda: list(default.pipe(texts, batch_size=1000)), repeat=1)}
+    return {
+        "texts": cold(texts),
+        "chunks": cold(chunks),
+        "default": best_of(lambda: list(default.pipe(texts, batch_size=1000)), repeat=1),
+    }
 
 
 def matching(segments) -> tuple[float, int]:
@@ -192,13 +195,23 @@ def main() -> None:
             linear.append((scale, words(sub), time.perf_counter() - start))
     result = {
         "corpus": f"synthetic study, {args.interviews} interviews, seed 1",
-        "words": n_words, "segments": len(segments), "suggestions": count,
-        "tokenizer_floor_s": floor, "tokenizer_over_chunks_s": floors["chunks"], "default_blank_en_tokenizer_s": floors["default"],
-        "matching_s": match_time, "matching_vs_tokenizer": match_time / floor,
-        "command_s": command, "command_vs_tokenizer": command / floor, "command_peak_mb": peak,
-        "spacy_import_s": importing, "command_less_spacy_import_vs_tokenizer": (command - importing) / floor,
-        "naive_pipeline_s": naive, "naive_vs_matching": naive / match_time,
-        "partial_ratio_extrapolated_s": partial, "partial_ratio_sampled_segments": sampled,
+        "words": n_words,
+        "segments": len(segments),
+        "suggestions": count,
+        "tokenizer_floor_s": floor,
+        "tokenizer_over_chunks_s": floors["chunks"],
+        "default_blank_en_tokenizer_s": floors["default"],
+        "matching_s": match_time,
+        "matching_vs_tokenizer": match_time / floor,
+        "command_s": command,
+        "command_vs_tokenizer": command / floor,
+        "command_peak_mb": peak,
+        "spacy_import_s": importing,
+        "command_less_spacy_import_vs_tokenizer": (command - importing) / floor,
+        "naive_pipeline_s": naive,
+        "naive_vs_matching": naive / match_time,
+        "partial_ratio_extrapolated_s": partial,
+        "partial_ratio_sampled_segments": sampled,
         "partial_ratio_vs_matching": partial / match_time,
         "linearity": [{"scale": s, "words": w, "seconds": t, "us_per_word": t / w * 1e6} for s, w, t in linear],
     }
@@ -208,14 +221,25 @@ def main() -> None:
         ("  same tokenizer over the matching chunks", f"{floors['chunks']:.3f} s (fewer, longer Docs)"),
         ("  blank('en') default tokenizer", f"{floors['default']:.3f} s (special-case rules make it slower)"),
         ("matching, cold", f"{match_time:.3f} s = {match_time / floor:.2f}x floor (target <= 2x)"),
-        ("qualcode autocode, cold process", f"{command:.3f} s = {command / floor:.2f}x floor (target <= 4x), peak {peak:.0f} MB"),
-        ("  of which importing spaCy", f"{importing:.3f} s = {importing / floor:.2f}x floor; "
-                                       f"the rest is {(command - importing) / floor:.2f}x floor"),
+        (
+            "qualcode autocode, cold process",
+            f"{command:.3f} s = {command / floor:.2f}x floor (target <= 4x), peak {peak:.0f} MB",
+        ),
+        (
+            "  of which importing spaCy",
+            f"{importing:.3f} s = {importing / floor:.2f}x floor; "
+            f"the rest is {(command - importing) / floor:.2f}x floor",
+        ),
         ("naive blank+lemmatizer+matchers", f"{naive:.3f} s = {naive / match_time:.1f}x slower (target >= 3x)"),
-        ("partial_ratio every cue x segment", f"{partial:.1f} s extrapolated from {sampled} segments = "
-                                              f"{partial / match_time:.0f}x slower (target >= 100x)"),
+        (
+            "partial_ratio every cue x segment",
+            f"{partial:.1f} s extrapolated from {sampled} segments = "
+            f"{partial / match_time:.0f}x slower (target >= 100x)",
+        ),
     ]
-    rows += [(f"linearity {s:>2}/16 of corpus", f"{w:,} words: {t:.3f} s, {t / w * 1e6:.2f} us/word") for s, w, t in linear]
+    rows += [
+        (f"linearity {s:>2}/16 of corpus", f"{w:,} words: {t:.3f} s, {t / w * 1e6:.2f} us/word") for s, w, t in linear
+    ]
     print(table(rows))
     write_result("autocode", result, args.json)
 

@@ -58,8 +58,10 @@ def tokenizers(texts: list[str]) -> tuple[float, float]:
 
     default = spacy.blank("en").tokenizer
     rule_based = Autocoder(load_codebook(ROOT / "codebooks" / "ecm.yaml")).tokenizer
-    return (best_of(lambda: list(default.pipe(texts, batch_size=1000)), repeat=2),
-            best_of(lambda: list(rule_based.pipe(texts, batch_size=1000)), repeat=2))
+    return (
+        best_of(lambda: list(default.pipe(texts, batch_size=1000)), repeat=2),
+        best_of(lambda: list(rule_based.pipe(texts, batch_size=1000)), repeat=2),
+    )
 
 
 def sentences(project_dir: Path) -> tuple[float, float]:
@@ -70,7 +72,7 @@ def sentences(project_dir: Path) -> tuple[float, float]:
 
     settings = load_config(project_dir / "qualcode.yaml").reader_settings()
     transcripts = [read_transcript(p, settings) for p in sorted((project_dir / "transcripts").iterdir())]
-    paragraphs = [t.text[s.start:s.end] for t in transcripts for turn in t.turns for s in turn.paragraphs]
+    paragraphs = [t.text[s.start : s.end] for t in transcripts for turn in t.turns for s in turn.paragraphs]
     nlp = sentence_pipeline()
     ours = best_of(lambda: [segment_transcript(t, "sentence", settings) for t in transcripts], repeat=2)
     floor = best_of(lambda: [list(d.sents) for d in nlp.pipe(paragraphs, batch_size=256)], repeat=2)
@@ -80,6 +82,7 @@ def sentences(project_dir: Path) -> tuple[float, float]:
 def startup(project_dir: Path, runs: int = 10) -> tuple[float, float, float]:
     """Mean wall time of `qualcode --help`, of a warm no-change `qualcode docs` on the project, and
     of a minimal two-command Typer app's --help (the floor)."""
+
     def mean(command):
         times = []
         for _ in range(runs):
@@ -90,8 +93,11 @@ def startup(project_dir: Path, runs: int = 10) -> tuple[float, float, float]:
 
     docs = [sys.executable, "-m", "qualcode", "-p", str(project_dir), "docs", "-f", "csv"]
     subprocess.run(docs, check=True, capture_output=True)  # warm: the index is up to date
-    return (mean([sys.executable, "-m", "qualcode", "--help"]), mean(docs),
-            mean([sys.executable, "-c", MINIMAL_APP, "--help"]))
+    return (
+        mean([sys.executable, "-m", "qualcode", "--help"]),
+        mean(docs),
+        mean([sys.executable, "-c", MINIMAL_APP, "--help"]),
+    )
 
 
 def main() -> None:
@@ -111,23 +117,47 @@ def main() -> None:
         sent, sent_floor = sentences(project_dir)
     result = {
         "corpus": f"synthetic study, {args.interviews} interviews, seed 1",
-        "words": n_words, "import_segment_index_s": load,
-        "blank_en_tokenizer_s": default_tok, "rule_based_tokenizer_s": rule_tok,
-        "import_vs_blank_en_tokenizer": load / default_tok, "import_vs_rule_based_tokenizer": load / rule_tok,
-        "sentence_segmentation_s": sent, "tokenizer_plus_sentencizer_s": sent_floor, "sentence_vs_floor": sent / sent_floor,
-        "help_s": help_time, "docs_warm_s": docs_time, "minimal_typer_help_s": help_floor,
-        "help_vs_floor": help_time / help_floor, "docs_warm_vs_floor": docs_time / help_floor,
+        "words": n_words,
+        "import_segment_index_s": load,
+        "blank_en_tokenizer_s": default_tok,
+        "rule_based_tokenizer_s": rule_tok,
+        "import_vs_blank_en_tokenizer": load / default_tok,
+        "import_vs_rule_based_tokenizer": load / rule_tok,
+        "sentence_segmentation_s": sent,
+        "tokenizer_plus_sentencizer_s": sent_floor,
+        "sentence_vs_floor": sent / sent_floor,
+        "help_s": help_time,
+        "docs_warm_s": docs_time,
+        "minimal_typer_help_s": help_floor,
+        "help_vs_floor": help_time / help_floor,
+        "docs_warm_vs_floor": docs_time / help_floor,
     }
-    print(table([
-        ("corpus", f"synthetic study: {n_words:,} words"),
-        ("import + turn segmentation + index", f"{load:.3f} s"),
-        ("spaCy blank('en') tokenizer, same text", f"{default_tok:.3f} s -> import is {load / default_tok:.2f}x (target <= 2x)"),
-        ("spaCy tokenizer without special cases", f"{rule_tok:.3f} s -> import is {load / rule_tok:.2f}x"),
-        ("sentence segmentation", f"{sent:.3f} s vs tokenizer+sentencizer {sent_floor:.3f} s = {sent / sent_floor:.2f}x (target <= 1.5x)"),
-        ("qualcode --help", f"{help_time * 1000:.0f} ms vs minimal Typer app {help_floor * 1000:.0f} ms = "
-                            f"{help_time / help_floor:.2f}x (target <= 1.5x)"),
-        ("qualcode docs, warm, no change", f"{docs_time * 1000:.0f} ms = {docs_time / help_floor:.2f}x the Typer app (target <= 2.5x)"),
-    ]))
+    print(
+        table(
+            [
+                ("corpus", f"synthetic study: {n_words:,} words"),
+                ("import + turn segmentation + index", f"{load:.3f} s"),
+                (
+                    "spaCy blank('en') tokenizer, same text",
+                    f"{default_tok:.3f} s -> import is {load / default_tok:.2f}x (target <= 2x)",
+                ),
+                ("spaCy tokenizer without special cases", f"{rule_tok:.3f} s -> import is {load / rule_tok:.2f}x"),
+                (
+                    "sentence segmentation",
+                    f"{sent:.3f} s vs tokenizer+sentencizer {sent_floor:.3f} s = {sent / sent_floor:.2f}x (target <= 1.5x)",
+                ),
+                (
+                    "qualcode --help",
+                    f"{help_time * 1000:.0f} ms vs minimal Typer app {help_floor * 1000:.0f} ms = "
+                    f"{help_time / help_floor:.2f}x (target <= 1.5x)",
+                ),
+                (
+                    "qualcode docs, warm, no change",
+                    f"{docs_time * 1000:.0f} ms = {docs_time / help_floor:.2f}x the Typer app (target <= 2.5x)",
+                ),
+            ]
+        )
+    )
     write_result("import", result, args.json)
 
 

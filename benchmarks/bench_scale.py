@@ -25,11 +25,26 @@ def step(args: list[str]) -> tuple[float, float]:
 def pipeline(folder: Path, interviews: int, words: int, scale: int) -> dict[str, tuple[float, float]]:
     p = ["-p", str(folder)]
     return {
-        "generate": step(["demo", "generate", str(folder), "--interviews", str(interviews), "--words", str(words),
-                          "--scale", str(scale), "--seed", "1"]),
+        "generate": step(
+            [
+                "demo",
+                "generate",
+                str(folder),
+                "--interviews",
+                str(interviews),
+                "--words",
+                str(words),
+                "--scale",
+                str(scale),
+                "--seed",
+                "1",
+            ]
+        ),
         "import + segment (index)": step([*p, "index"]),
         "autocode": step([*p, "autocode"]),
-        "agreement (59 codes, 1000 resamples)": step([*p, "agree", "--coders", "coder_a,coder_b", "--boot", "1000", "-f", "csv"]),
+        "agreement (59 codes, 1000 resamples)": step(
+            [*p, "agree", "--coders", "coder_a,coder_b", "--boot", "1000", "-f", "csv"]
+        ),
         "matrix (theme x role)": step([*p, "matrix", "--by", "role", "--coder", "coder_a", "-f", "csv"]),
         "report": step([*p, "report", "--coder", "coder_a", "-o", str(folder / "report.html")]),
         "docs, warm, no change": step([*p, "docs", "-f", "csv"]),
@@ -57,8 +72,11 @@ def main() -> None:
         rows.append((name, f"{cells}   time {last}x/{first}x = {ratio:.1f}"))
     print(f"{args.interviews} interviews x scale, median {args.words} participant words each")
     print(table(rows))
-    write_result("scale", {str(s): {k: {"seconds": v[0], "peak_mb": v[1]} for k, v in r.items()} for s, r in results.items()},
-                 args.json)
+    write_result(
+        "scale",
+        {str(s): {k: {"seconds": v[0], "peak_mb": v[1]} for k, v in r.items()} for s, r in results.items()},
+        args.json,
+    )
 
 
 if __name__ == "__main__":

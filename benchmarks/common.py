@@ -59,9 +59,11 @@ def study_project(folder: Path, interviews: int = 143) -> Path:
 
 # Runs a command and prints its wall time and peak memory. A small wrapper process, because a child
 # forked from a large benchmark process inherits that process's memory high-water mark.
-MEASURE = ("import resource, subprocess, sys, time; start = time.perf_counter(); "
-           "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
-           "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
+MEASURE = (
+    "import resource, subprocess, sys, time; start = time.perf_counter(); "
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode; "
+    "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
+)
 
 
 def measure(command: list[str]) -> tuple[float, float]:

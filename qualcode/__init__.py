@@ -12,5 +12,6 @@ __version__ = "0.1.0"
 
 __all__ = ["Codebook", "Project", "QualcodeError", "__version__", "load_codebook"]
 
-__getattr__ = lazy_exports(__name__, {"Project": "project", "Codebook": "codebook", "load_codebook": "codebook",
-                                      "QualcodeError": "errors"})
+__getattr__ = lazy_exports(
+    __name__, {"Project": "project", "Codebook": "codebook", "load_codebook": "codebook", "QualcodeError": "errors"}
+)

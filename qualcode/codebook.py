@@ -212,6 +212,7 @@ def _lookup(data: Any, loc: tuple) -> Any:
 
 def _raw_codes(data: dict) -> Iterator[tuple[tuple, dict]]:
     """(location, code mapping) for every code in the raw YAML, parents first."""
+
     def walk(items, where):
         if not isinstance(items, list):
             return
@@ -220,6 +221,7 @@ def _raw_codes(data: dict) -> Iterator[tuple[tuple, dict]]:
                 here = (*where, index)
                 yield here, item
                 yield from walk(item.get("children"), (*here, "children"))
+
     yield from walk(data.get("codes"), ("codes",))
 
 
@@ -234,7 +236,9 @@ def _semantic_problems(path: Path, data: dict, lines: dict, check_patterns: bool
         code_id = code.get("id")
         if isinstance(code_id, str):
             if code_id in seen:
-                problems.append(_located(path, data, lines, (*where, "id"), f"duplicate id (first on line {seen[code_id]})"))
+                problems.append(
+                    _located(path, data, lines, (*where, "id"), f"duplicate id (first on line {seen[code_id]})")
+                )
             else:
                 seen[code_id] = line_of(lines, (*where, "id")) or 0
         for i, old in enumerate(code.get("renamed_from") or []):
@@ -290,8 +294,9 @@ def _pattern_report(report: str) -> str:
     for line in report.splitlines():
         match = re.search(r"\[pattern -> (\d+)((?: -> [^\s\]]+)*)", line)
         if match and "] " in line:
-            keys = "".join(f"[{k}]" if k.isdigit() else f".{k}" for k in match.group(2).split(" -> ")
-                           if k.isdigit() or k.isupper()).lstrip(".")
+            keys = "".join(
+                f"[{k}]" if k.isdigit() else f".{k}" for k in match.group(2).split(" -> ") if k.isdigit() or k.isupper()
+            ).lstrip(".")
             found.setdefault((int(match.group(1)) + 1, keys), line.rsplit("] ", 1)[1].strip())
     if not found:
         return " ".join(report.split())[:200]
@@ -311,16 +316,31 @@ def _freeze(model: CodebookModel, lines: dict, sha: str, path: str) -> Codebook:
         for index, item in enumerate(items):
             here = (*where, index)
             cues = item.cues
-            codes.append(Code(
-                id=item.id, label=item.label, definition=item.definition, when_to_use=item.when_to_use,
-                when_not_to_use=item.when_not_to_use, examples=tuple(item.examples),
-                renamed_from=tuple(item.renamed_from), color=item.color,
-                cues=Cues(tuple(p.strip() for p in cues.phrases), tuple(cues.patterns), tuple(cues.regex), cues.fuzzy,
-                          tuple(p.strip() for p in cues.exclude), tuple(cues.speakers),
-                          tuple(w.strip().lower() for w in cues.not_variants)),
-                parent=parent, depth=depth, children=tuple(c.id for c in item.children),
-                line=line_of(lines, here) or 0,
-            ))
+            codes.append(
+                Code(
+                    id=item.id,
+                    label=item.label,
+                    definition=item.definition,
+                    when_to_use=item.when_to_use,
+                    when_not_to_use=item.when_not_to_use,
+                    examples=tuple(item.examples),
+                    renamed_from=tuple(item.renamed_from),
+                    color=item.color,
+                    cues=Cues(
+                        tuple(p.strip() for p in cues.phrases),
+                        tuple(cues.patterns),
+                        tuple(cues.regex),
+                        cues.fuzzy,
+                        tuple(p.strip() for p in cues.exclude),
+                        tuple(cues.speakers),
+                        tuple(w.strip().lower() for w in cues.not_variants),
+                    ),
+                    parent=parent,
+                    depth=depth,
+                    children=tuple(c.id for c in item.children),
+                    line=line_of(lines, here) or 0,
+                )
+            )
             add(item.children, item.id, depth + 1, (*here, "children"))
 
     add(model.codes, None, 0, ("codes",))
@@ -336,6 +356,7 @@ def dump_codebook_data(data: dict) -> str:
 
 def codebook_data(codebook: Codebook) -> dict:
     """The YAML structure of a loaded codebook (what `codebook show -f json` prints)."""
+
     def code(item: Code) -> dict:
         out: dict[str, Any] = {"id": item.id, "label": item.label}
         for key in ("definition", "when_to_use", "when_not_to_use"):
@@ -354,8 +375,12 @@ def codebook_data(codebook: Codebook) -> dict:
             out["children"] = [code(codebook._by_id[child]) for child in item.children]
         return out
 
-    return {"codebook": codebook.name, "version": codebook.version, "description": codebook.description,
-            "codes": [code(root) for root in codebook.roots()]}
+    return {
+        "codebook": codebook.name,
+        "version": codebook.version,
+        "description": codebook.description,
+        "codes": [code(root) for root in codebook.roots()],
+    }
 
 
 def _cue_data(cues: Cues) -> dict:

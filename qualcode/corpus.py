@@ -54,8 +54,12 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
         state = states.get(rel)
         doc_id = path.stem
         if doc_id in seen_ids:
-            index.store_problem(rel, (stat.st_size, stat.st_mtime_ns, sha256(path.read_bytes())), None,
-                                f"document id {doc_id} is already used by {seen_ids[doc_id]}; rename one of them")
+            index.store_problem(
+                rel,
+                (stat.st_size, stat.st_mtime_ns, sha256(path.read_bytes())),
+                None,
+                f"document id {doc_id} is already used by {seen_ids[doc_id]}; rename one of them",
+            )
             failed += 1
             continue
         seen_ids[doc_id] = rel
@@ -104,14 +108,20 @@ def attribute_all(index: Index, participants: list[Participant]) -> None:
         index.set_segment_participants(doc.id, {s: found.participant_for(s) for s in [*speakers, None]})
 
 
-def import_files(project: Project, paths: list[Path], *, participant: str | None, role: str | None,
-                 task_force: str | None, replace: bool) -> list[str]:
+def import_files(
+    project: Project,
+    paths: list[Path],
+    *,
+    participant: str | None,
+    role: str | None,
+    task_force: str | None,
+    replace: bool,
+) -> list[str]:
     """Validate every file, then copy them into transcripts/ (the caller refreshes the index)."""
     if not paths:
         raise ProjectError("no files to import")
     if participant and len(paths) > 1:
-        raise ParameterError("{participant} names one participant; import one file at a time with it",
-                             "participant")
+        raise ParameterError("{participant} names one participant; import one file at a time with it", "participant")
     problems: list[Problem] = []
     current, csv_problems = read_participants(project.participants_path)
     if csv_problems:
@@ -135,8 +145,7 @@ def import_files(project: Project, paths: list[Path], *, participant: str | None
         problems.extend(parameter_problem(message, "participant", path=path) for message in found.problems)
         for pid in {found.participant_for(s) for s in speakers} - {None}:
             if not next(p for p in merged if p.id == pid).role:
-                problems.append(parameter_problem(f"participant {pid} has no role; pass {{role}}", "role",
-                                                  path=path))
+                problems.append(parameter_problem(f"participant {pid} has no role; pass {{role}}", "role", path=path))
     if problems:
         raise QualcodeError(problems)
     for pid, values in pending.items():
@@ -152,22 +161,35 @@ def _validate_import(project: Project, path: Path, replace: bool) -> Transcript:
     if not path.is_file():
         raise QualcodeError(problem(path, None, "no such file"))
     if path.suffix.lower() not in SUFFIXES:
-        raise QualcodeError(problem(path, None, f"unsupported file type {path.suffix or '(none)'}; use one of "
-                                                f"{' '.join(SUFFIXES)}"))
+        raise QualcodeError(
+            problem(path, None, f"unsupported file type {path.suffix or '(none)'}; use one of {' '.join(SUFFIXES)}")
+        )
     data = path.read_bytes()
     target = project.transcripts_dir / path.name
     if target.exists() and target.resolve() != path.resolve() and not replace and target.read_bytes() != data:
-        raise QualcodeError(parameter_problem(f"{target.relative_to(project.root)} exists with other content; pass "
-                                              "{replace} to overwrite it", "replace", path=path))
+        raise QualcodeError(
+            parameter_problem(
+                f"{target.relative_to(project.root)} exists with other content; pass {{replace}} to overwrite it",
+                "replace",
+                path=path,
+            )
+        )
     clash = [p for p in project.transcript_files() if p.stem == path.stem and p.name != path.name]
     if clash:
-        raise QualcodeError(problem(path, None, f"document id {path.stem} is already used by "
-                                                f"{clash[0].relative_to(project.root)}"))
+        raise QualcodeError(
+            problem(path, None, f"document id {path.stem} is already used by {clash[0].relative_to(project.root)}")
+        )
     return parse_transcript(data, str(path), project.config.reader_settings(), path.stem)
 
 
-def pending_row(path: Path, transcript: Transcript, participant: str | None, role: str | None,
-                task_force: str | None, current: list[Participant]) -> tuple[str, dict[str, str]] | None:
+def pending_row(
+    path: Path,
+    transcript: Transcript,
+    participant: str | None,
+    role: str | None,
+    task_force: str | None,
+    current: list[Participant],
+) -> tuple[str, dict[str, str]] | None:
     """The participants.csv row an import adds or updates, if any."""
     values = {k: v for k, v in (("role", role), ("task_force", task_force)) if v}
     if participant and participant != transcript.doc_id:
@@ -187,8 +209,15 @@ def merge_pending(current: list[Participant], pending: dict[str, dict[str, str]]
     merged = {p.id: p for p in current}
     for pid, values in pending.items():
         base = merged.get(pid, Participant(pid, "", ""))
-        merged[pid] = Participant(pid, values.get("role", base.role), values.get("task_force", base.task_force),
-                                  values.get("file", base.file), base.speaker, base.attributes, base.line)
+        merged[pid] = Participant(
+            pid,
+            values.get("role", base.role),
+            values.get("task_force", base.task_force),
+            values.get("file", base.file),
+            base.speaker,
+            base.attributes,
+            base.line,
+        )
     return list(merged.values())
 
 

@@ -160,14 +160,26 @@ class Index:
         self.db.execute("DELETE FROM documents")
         self.db.execute("DELETE FROM files")
 
-    def store_document(self, path: str, stat: tuple[int, int, str], transcript: Transcript, segments: list[Segment]) -> None:
+    def store_document(
+        self, path: str, stat: tuple[int, int, str], transcript: Transcript, segments: list[Segment]
+    ) -> None:
         self.forget_file(path)
         size, mtime_ns, sha = stat
-        self.db.execute("INSERT INTO files VALUES (?, ?, ?, ?, ?, NULL, NULL)", (path, size, mtime_ns, sha, transcript.doc_id))
+        self.db.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, ?, NULL, NULL)", (path, size, mtime_ns, sha, transcript.doc_id)
+        )
         self.db.execute(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (transcript.doc_id, path, transcript.format, len(transcript.turns), json.dumps(list(transcript.speakers)),
-             transcript.words, transcript.text, json.dumps(transcript.meta, sort_keys=True, default=str)),
+            (
+                transcript.doc_id,
+                path,
+                transcript.format,
+                len(transcript.turns),
+                json.dumps(list(transcript.speakers)),
+                transcript.words,
+                transcript.text,
+                json.dumps(transcript.meta, sort_keys=True, default=str),
+            ),
         )
         self.db.executemany(
             "INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
@@ -190,13 +202,20 @@ class Index:
         self.db.execute("DELETE FROM participants")
         self.db.executemany(
             "INSERT INTO participants VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(p.id, p.role, p.task_force, p.file, p.speaker, json.dumps(dict(p.attributes)), p.line) for p in participants],
+            [
+                (p.id, p.role, p.task_force, p.file, p.speaker, json.dumps(dict(p.attributes)), p.line)
+                for p in participants
+            ],
         )
 
     def participants(self) -> list[Participant]:
-        rows = self._tuples("SELECT id, role, task_force, file, speaker, attributes, line FROM participants ORDER BY id")
-        return [Participant(pid, role, task_force, file, speaker, tuple(json.loads(attributes).items()), line)
-                for pid, role, task_force, file, speaker, attributes, line in rows]
+        rows = self._tuples(
+            "SELECT id, role, task_force, file, speaker, attributes, line FROM participants ORDER BY id"
+        )
+        return [
+            Participant(pid, role, task_force, file, speaker, tuple(json.loads(attributes).items()), line)
+            for pid, role, task_force, file, speaker, attributes, line in rows
+        ]
 
     def set_segment_participants(self, doc: str, by_speaker: dict[str | None, str | None]) -> None:
         """Participant segments of ``doc`` get the participant their speaker maps to."""
@@ -231,7 +250,11 @@ class Index:
 
     def segment_texts(self, doc: str | None = None) -> list[tuple[str, str, str, str]]:
         """(id, doc, kind, text) of every segment in order: what matching reads, as plain tuples."""
-        sql = "SELECT id, doc, kind, text FROM segments" + (" WHERE doc = ?" if doc is not None else "") + " ORDER BY doc, n"
+        sql = (
+            "SELECT id, doc, kind, text FROM segments"
+            + (" WHERE doc = ?" if doc is not None else "")
+            + " ORDER BY doc, n"
+        )
         return self._tuples(sql, (doc,) if doc is not None else ())
 
     def segment_speakers(self, doc: str) -> list[str | None]:
@@ -252,9 +275,13 @@ class Index:
         self.db.execute("DELETE FROM seen WHERE coder = ?", (coder,))
         self.db.execute("DELETE FROM rejected WHERE coder = ?", (coder,))
 
-    def save_log_state(self, path: str, coder: str, size: int, mtime_ns: int, offset: int, lines: int, prefix_sha: str) -> None:
-        self.db.execute("INSERT OR REPLACE INTO logs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (path, coder, size, mtime_ns, offset, lines, prefix_sha))
+    def save_log_state(
+        self, path: str, coder: str, size: int, mtime_ns: int, offset: int, lines: int, prefix_sha: str
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO logs VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (path, coder, size, mtime_ns, offset, lines, prefix_sha),
+        )
 
     def replace_log_problems(self, path: str, problems: Iterable[Problem]) -> None:
         self.db.execute("DELETE FROM log_problems WHERE path = ?", (path,))
@@ -276,12 +303,19 @@ class Index:
                     (*key, e.sha, e.text or "", e.origin, e.at, e.memo),
                 )
             elif e.op == "remove":
-                self.db.execute('DELETE FROM codings WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?', key)
+                self.db.execute(
+                    'DELETE FROM codings WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?', key
+                )
             elif e.op == "memo":
-                self.db.execute('UPDATE codings SET memo = ? WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?',
-                                (e.memo, *key))
+                self.db.execute(
+                    'UPDATE codings SET memo = ? WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?',
+                    (e.memo, *key),
+                )
             elif e.op == "seen":
-                self.db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?, ?)", (e.coder, e.doc, e.start, e.end, e.at, e.sha))
+                self.db.execute(
+                    "INSERT OR IGNORE INTO seen VALUES (?, ?, ?, ?, ?, ?)",
+                    (e.coder, e.doc, e.start, e.end, e.at, e.sha),
+                )
             elif e.op == "reject":
                 self.db.execute("INSERT OR IGNORE INTO rejected VALUES (?, ?, ?, ?, ?)", key)
 
@@ -313,8 +347,10 @@ class Index:
 
     def coding_pairs(self, coder: str) -> list[tuple[str, str]]:
         """(segment, code) of the coder's codings that are anchored to a segment, as plain tuples."""
-        return self._tuples("SELECT DISTINCT segment, code FROM codings WHERE coder = ? AND segment IS NOT NULL "
-                            "AND segment != ''", (coder,))
+        return self._tuples(
+            "SELECT DISTINCT segment, code FROM codings WHERE coder = ? AND segment IS NOT NULL AND segment != ''",
+            (coder,),
+        )
 
     def coding_docs(self, coder: str) -> set[str]:
         return {doc for (doc,) in self._tuples("SELECT DISTINCT doc FROM codings WHERE coder = ?", (coder,))}
@@ -346,32 +382,48 @@ class Index:
         rows = self.db.execute("SELECT path, sha256 FROM files WHERE doc_id IS NOT NULL ORDER BY path")
         return hashlib.sha256("".join(f"{r[0]}:{r[1]};" for r in rows).encode()).hexdigest()
 
-    def replace_suggestions(self, scope_docs: list[str] | None, scope_codes: list[str] | None,
-                            suggestions: list[StoredSuggestion], variants: list[Variant]) -> None:
+    def replace_suggestions(
+        self,
+        scope_docs: list[str] | None,
+        scope_codes: list[str] | None,
+        suggestions: list[StoredSuggestion],
+        variants: list[Variant],
+    ) -> None:
         """Replace the stored suggestions (and their evidence) within a scope: documents x codes, None = all."""
         where, args = "WHERE 1=1", []
         for column, values in (("doc", scope_docs), ("code", scope_codes)):
             if values is not None:
                 where += f" AND {column} IN ({','.join('?' * len(values))})"
                 args += list(values)
-        self.db.execute(f"DELETE FROM evidence WHERE (segment, code) IN (SELECT segment, code FROM suggestions {where})", args)
+        self.db.execute(
+            f"DELETE FROM evidence WHERE (segment, code) IN (SELECT segment, code FROM suggestions {where})", args
+        )
         self.db.execute(f"DELETE FROM suggestions {where}", args)
-        self.db.executemany("INSERT OR REPLACE INTO suggestions (segment, doc, code, score) VALUES (?, ?, ?, ?)",
-                            [(s.segment, s.doc, s.code, s.score) for s in suggestions])
+        self.db.executemany(
+            "INSERT OR REPLACE INTO suggestions (segment, doc, code, score) VALUES (?, ?, ?, ?)",
+            [(s.segment, s.doc, s.code, s.score) for s in suggestions],
+        )
         self.db.executemany(
             'INSERT OR REPLACE INTO evidence (segment, code, n, cue, kind, matched, start, "end", score) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(s.segment, s.code, n, e.cue, e.kind, e.matched, e.start, e.end, e.score)
-             for s in suggestions for n, e in enumerate(s.evidence)],
+            [
+                (s.segment, s.code, n, e.cue, e.kind, e.matched, e.start, e.end, e.score)
+                for s in suggestions
+                for n, e in enumerate(s.evidence)
+            ],
         )
         self.db.execute("DELETE FROM variants")
-        self.db.executemany("INSERT INTO variants (code, cue, word, variant, phrase, score) VALUES (?, ?, ?, ?, ?, ?)",
-                            [(v.code, v.cue, v.word, v.variant, v.phrase, v.score) for v in variants])
+        self.db.executemany(
+            "INSERT INTO variants (code, cue, word, variant, phrase, score) VALUES (?, ?, ?, ?, ?, ?)",
+            [(v.code, v.cue, v.word, v.variant, v.phrase, v.score) for v in variants],
+        )
 
     def suggestions(self, doc: str | None = None) -> list[StoredSuggestion]:
         """Suggestions in document order, each with ``evidence``: its rows in order."""
-        sql = ("SELECT g.segment, g.doc, g.code, g.score, s.n, s.start, s.\"end\", s.text FROM suggestions g "
-               "JOIN segments s ON s.id = g.segment")
+        sql = (
+            'SELECT g.segment, g.doc, g.code, g.score, s.n, s.start, s."end", s.text FROM suggestions g '
+            "JOIN segments s ON s.id = g.segment"
+        )
         args: tuple[str, ...] = ()
         if doc is not None:
             sql += " WHERE g.doc = ?"
@@ -383,9 +435,10 @@ class Index:
         found: dict[tuple[str, str], list[Evidence]] = {}
         for segment, code, *evidence in self._tuples(ev_sql + " ORDER BY e.segment, e.code, e.n", args):
             found.setdefault((segment, code), []).append(Evidence(*evidence))
-        return [StoredSuggestion(segment, doc_id, code, score, n, start, end, text,
-                                 tuple(found.get((segment, code), ())))
-                for segment, doc_id, code, score, n, start, end, text in rows]
+        return [
+            StoredSuggestion(segment, doc_id, code, score, n, start, end, text, tuple(found.get((segment, code), ())))
+            for segment, doc_id, code, score, n, start, end, text in rows
+        ]
 
     def variants(self) -> list[Variant]:
         sql = "SELECT code, cue, word, variant, phrase, score FROM variants ORDER BY code, cue, variant"
@@ -394,5 +447,15 @@ class Index:
 
 def _document(row: tuple[Any, ...], text: str = "") -> Document:
     doc_id, path, fmt, turns, speakers, words, meta, segments, participants = row
-    return Document(doc_id, path, fmt, turns, tuple(json.loads(speakers)), words, json.loads(meta), segments,
-                    tuple((participants or "").split(",")) if participants else (), text)
+    return Document(
+        doc_id,
+        path,
+        fmt,
+        turns,
+        tuple(json.loads(speakers)),
+        words,
+        json.loads(meta),
+        segments,
+        tuple((participants or "").split(",")) if participants else (),
+        text,
+    )

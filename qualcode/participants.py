@@ -120,8 +120,9 @@ class Attribution:
         return self.default
 
 
-def attribute_document(doc_id: str, filename: str, meta: dict, speakers: list[str | None],
-                       participants: list[Participant]) -> Attribution:
+def attribute_document(
+    doc_id: str, filename: str, meta: dict, speakers: list[str | None], participants: list[Participant]
+) -> Attribution:
     """A transcript belongs to the participants whose ``file`` names it (by ``speaker`` in a group
     interview), else to the participant whose id is the file's stem, else to the one named by
     ``participant:`` in its front matter."""
@@ -152,5 +153,7 @@ def attribute_document(doc_id: str, filename: str, meta: dict, speakers: list[st
     if by_speaker and default is None:
         for speaker in speakers:
             if speaker is None or speaker_key(speaker) not in by_speaker:
-                problems.append(f"speaker {speaker or '(unlabelled)'!s} maps to no participant (add a row with file {filename} and speaker {speaker})")
+                problems.append(
+                    f"speaker {speaker or '(unlabelled)'!s} maps to no participant (add a row with file {filename} and speaker {speaker})"
+                )
     return Attribution(default, by_speaker, problems)

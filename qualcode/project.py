@@ -59,17 +59,26 @@ def find_project_root(explicit: str | Path | None = None, cwd: Path | None = Non
         if not (root / CONFIG_NAME).is_file():
             here = (cwd or Path.cwd()).resolve()
             inside = next((f for f in (here, *here.parents) if (f / CONFIG_NAME).is_file()), None)
-            hint = (f"you are inside the project {inside}: drop {{project}}, or give its path from here" if inside
-                    else f"run 'qualcode init {given}' to make one")
-            raise ProjectError(parameter_problem(f"not a qualcode project (no {CONFIG_NAME}); {hint}", "project",
-                                                 path=root))
+            hint = (
+                f"you are inside the project {inside}: drop {{project}}, or give its path from here"
+                if inside
+                else f"run 'qualcode init {given}' to make one"
+            )
+            raise ProjectError(
+                parameter_problem(f"not a qualcode project (no {CONFIG_NAME}); {hint}", "project", path=root)
+            )
         return root
     here = (cwd or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
-    raise ProjectError(parameter_problem(f"no {CONFIG_NAME} here or in any parent folder; run 'qualcode init' or "
-                                         "pass {project}", "project", path=here))
+    raise ProjectError(
+        parameter_problem(
+            f"no {CONFIG_NAME} here or in any parent folder; run 'qualcode init' or pass {{project}}",
+            "project",
+            path=here,
+        )
+    )
 
 
 class Project:
@@ -131,7 +140,9 @@ class Project:
         return cls(root, load_config(root / CONFIG_NAME))
 
     @classmethod
-    def open(cls, folder: str | Path | None = None, *, refresh: bool = True, progress: Progress | None = None) -> Project:
+    def open(
+        cls, folder: str | Path | None = None, *, refresh: bool = True, progress: Progress | None = None
+    ) -> Project:
         root = find_project_root(folder)
         project = cls(root, load_config(root / CONFIG_NAME))
         if refresh:
@@ -156,7 +167,9 @@ class Project:
 
         path = self.codebook_path
         if not path.is_file():
-            raise ProjectError(problem(path, None, f"no codebook here; set 'codebook:' in {CONFIG_NAME} or add the file"))
+            raise ProjectError(
+                problem(path, None, f"no codebook here; set 'codebook:' in {CONFIG_NAME} or add the file")
+            )
         stamp = (path.stat().st_mtime_ns, path.stat().st_size)
         if self._codebook is None or self._codebook[0] != stamp:
             # spaCy's pattern validation is slow and needs spaCy: done once per exact file content
@@ -185,7 +198,8 @@ class Project:
         if not self.transcripts_dir.is_dir():
             return []
         return sorted(
-            p for p in self.transcripts_dir.iterdir()
+            p
+            for p in self.transcripts_dir.iterdir()
             if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
         )
 
@@ -204,7 +218,11 @@ class Project:
                 index.forget_all_files()
                 index.set_meta("settings", settings_key)
             report = refresh_files(self, index, progress)
-            sha = hashlib.sha256(self.participants_path.read_bytes()).hexdigest() if self.participants_path.exists() else ""
+            sha = (
+                hashlib.sha256(self.participants_path.read_bytes()).hexdigest()
+                if self.participants_path.exists()
+                else ""
+            )
             if report.read or report.removed or index.get_meta("participants_sha") != sha:
                 index.replace_participants(participants)
                 attribute_all(index, participants)
@@ -214,8 +232,11 @@ class Project:
         return report
 
     def _settings_key(self) -> str:
-        relevant = {"version": __version__, "unit": self.config.segment_unit,
-                    "reader": [self.config.interviewers, self.config.non_speakers, self.config.footers]}
+        relevant = {
+            "version": __version__,
+            "unit": self.config.segment_unit,
+            "reader": [self.config.interviewers, self.config.non_speakers, self.config.footers],
+        }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
 
     def rebuild_index(self) -> RefreshReport:
@@ -225,13 +246,21 @@ class Project:
         return self.refresh()
 
     # importing -------------------------------------------------------------------------------
-    def import_transcripts(self, files: list[str | Path], *, participant: str | None = None, role: str | None = None,
-                           task_force: str | None = None, replace: bool = False) -> list[str]:
+    def import_transcripts(
+        self,
+        files: list[str | Path],
+        *,
+        participant: str | None = None,
+        role: str | None = None,
+        task_force: str | None = None,
+        replace: bool = False,
+    ) -> list[str]:
         """Validate every file, then copy them into transcripts/. Any problem: nothing is written."""
         from qualcode.corpus import import_files
 
-        imported = import_files(self, [Path(f) for f in files], participant=participant, role=role,
-                                task_force=task_force, replace=replace)
+        imported = import_files(
+            self, [Path(f) for f in files], participant=participant, role=role, task_force=task_force, replace=replace
+        )
         self.refresh()
         return imported
 
@@ -246,11 +275,19 @@ class Project:
         rows: list[dict[str, object]] = []
         for doc in self.documents():
             pids = sorted(set(doc.participants) - {""})
-            rows.append({"id": doc.id, "participant": ";".join(pids),
-                         "role": ";".join(sorted({people[p].role for p in pids if p in people})),
-                         "task_force": ";".join(sorted({people[p].task_force for p in pids if p in people})),
-                         "format": doc.format, "turns": doc.turns, "speakers": len(doc.speakers),
-                         "segments": doc.segments, "words": doc.words})
+            rows.append(
+                {
+                    "id": doc.id,
+                    "participant": ";".join(pids),
+                    "role": ";".join(sorted({people[p].role for p in pids if p in people})),
+                    "task_force": ";".join(sorted({people[p].task_force for p in pids if p in people})),
+                    "format": doc.format,
+                    "turns": doc.turns,
+                    "speakers": len(doc.speakers),
+                    "segments": doc.segments,
+                    "words": doc.words,
+                }
+            )
         return rows
 
     def segments(self, doc: str | None = None, *, speaker: Speakers = PARTICIPANT) -> list[Segment]:
@@ -265,7 +302,11 @@ class Project:
         found = self.index.document(doc)
         if found is None:
             known = sorted(self.index.doc_ids())
-            hint = f" (known: {', '.join(known[:5])}{', ...' if len(known) > 5 else ''})" if known else " (no documents yet)"
+            hint = (
+                f" (known: {', '.join(known[:5])}{', ...' if len(known) > 5 else ''})"
+                if known
+                else " (no documents yet)"
+            )
             raise ProjectError(f"unknown document {doc!r}{hint}")
         return found
 
@@ -293,8 +334,15 @@ class Project:
             counts[0] += 1
             counts[1] += len(seg.text.split())
         rows: list[dict[str, object]] = [
-            {by: k, "documents": len(docs), "participants": len(who - {None}), "segments": counts[0], "words": counts[1]}
-            for k, (docs, who, counts) in sorted(groups.items())]
+            {
+                by: k,
+                "documents": len(docs),
+                "participants": len(who - {None}),
+                "segments": counts[0],
+                "words": counts[1],
+            }
+            for k, (docs, who, counts) in sorted(groups.items())
+        ]
         if rows:
             totals = {c: sum(int(str(r[c])) for r in rows) for c in ("documents", "participants", "segments", "words")}
             rows.append({by: "Total", **totals})
@@ -316,9 +364,15 @@ class Project:
 
             problems.extend(check_codebook(self.codebook_path)[1])
         else:
-            problems.append(problem(self.config.codebook, None, "no such codebook file: put your codebook here (e.g. a "
-                                    "copy of the shipped codebooks/ecm.yaml) or name another under 'codebook:' in "
-                                    "qualcode.yaml"))
+            problems.append(
+                problem(
+                    self.config.codebook,
+                    None,
+                    "no such codebook file: put your codebook here (e.g. a "
+                    "copy of the shipped codebooks/ecm.yaml) or name another under 'codebook:' in "
+                    "qualcode.yaml",
+                )
+            )
         problems.extend(self.coding.problems())
         return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
 
@@ -332,10 +386,16 @@ class Project:
             named: list[str | None] = [s for s in self.index.segment_speakers(doc.id) if s]
             found = attribution(doc, participants, named)
             if len(named) > 1 and found.default and not found.by_speaker:
-                notes.append(problem(doc.path, None, f"{len(named)} speakers ({', '.join(map(str, named))}) all count "
-                                     f"as participant {found.default}; if one is the interviewer, list that label under "
-                                     "interviewers in qualcode.yaml; if several people speak, give each a row with file "
-                                     "and speaker in participants.csv"))
+                notes.append(
+                    problem(
+                        doc.path,
+                        None,
+                        f"{len(named)} speakers ({', '.join(map(str, named))}) all count "
+                        f"as participant {found.default}; if one is the interviewer, list that label under "
+                        "interviewers in qualcode.yaml; if several people speak, give each a row with file "
+                        "and speaker in participants.csv",
+                    )
+                )
         return notes
 
 

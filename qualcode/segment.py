@@ -19,7 +19,9 @@ def segment_transcript(transcript: Transcript, unit: str, settings: ReaderSettin
         if kind is None:
             kind = kinds[speaker] = INTERVIEWER if settings.is_interviewer(speaker) else PARTICIPANT
         text = transcript.text[span.start : span.end]
-        segments.append(Segment(f"{transcript.doc_id}#{n}", transcript.doc_id, n, span.start, span.end, speaker, kind, text))
+        segments.append(
+            Segment(f"{transcript.doc_id}#{n}", transcript.doc_id, n, span.start, span.end, speaker, kind, text)
+        )
     return segments
 
 

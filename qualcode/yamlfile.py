@@ -25,12 +25,17 @@ def load_yaml(path: Path, max_bytes: int = 4 * 1024 * 1024) -> tuple[object, dic
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise QualcodeError(problem(path, None, f"file is {size / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB"))
+            raise QualcodeError(
+                problem(path, None, f"file is {size / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB")
+            )
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise QualcodeError(problem(path, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}")) from None
-    tabs = [problem(path, n, "tab in indentation; YAML needs spaces")
-            for n, line in enumerate(text.splitlines(), start=1) if "\t" in line[: len(line) - len(line.lstrip())]]
+    tabs = [
+        problem(path, n, "tab in indentation; YAML needs spaces")
+        for n, line in enumerate(text.splitlines(), start=1)
+        if "\t" in line[: len(line) - len(line.lstrip())]
+    ]
     if tabs:
         raise QualcodeError(tabs)
     loader = _LOADER(text)
@@ -41,9 +46,16 @@ def load_yaml(path: Path, max_bytes: int = 4 * 1024 * 1024) -> tuple[object, dic
         line = mark.line + 1 if mark else None
         where = f" (column {mark.column + 1})" if mark else ""
         context = getattr(exc, "context_mark", None)
-        if isinstance(exc, yaml.MarkedYAMLError) and context is not None and mark is not None and context.line != mark.line:
+        if (
+            isinstance(exc, yaml.MarkedYAMLError)
+            and context is not None
+            and mark is not None
+            and context.line != mark.line
+        ):
             where = f" (column {mark.column + 1}; {exc.context} started on line {context.line + 1})"
-        raise QualcodeError(problem(path, line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}{where}")) from None
+        raise QualcodeError(
+            problem(path, line, f"invalid YAML: {getattr(exc, 'problem', None) or exc}{where}")
+        ) from None
     lines: dict[Location, int] = {}
     duplicates: list = []
     if node is None:
@@ -52,10 +64,14 @@ def load_yaml(path: Path, max_bytes: int = 4 * 1024 * 1024) -> tuple[object, dic
     shared = _walk(node, (), lines, duplicates, set())
     if shared is not None:
         loader.dispose()
-        raise QualcodeError(problem(path, shared.start_mark.line + 1, "YAML anchors and aliases (&name, *name) are not allowed"))
+        raise QualcodeError(
+            problem(path, shared.start_mark.line + 1, "YAML anchors and aliases (&name, *name) are not allowed")
+        )
     if duplicates:
         loader.dispose()
-        raise QualcodeError([problem(path, line, f"{'.'.join(map(str, where))}: duplicate key") for where, line in duplicates])
+        raise QualcodeError(
+            [problem(path, line, f"{'.'.join(map(str, where))}: duplicate key") for where, line in duplicates]
+        )
     try:
         return loader.construct_document(node), lines
     finally:

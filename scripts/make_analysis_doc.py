@@ -26,11 +26,26 @@ sys.path.insert(0, str(ROOT))
 COMMANDS = [
     ("Corpus by role", "summary --by role"),
     ("Coding progress", "summary --progress"),
-    ("Theme × role matrix, participants who raised each theme", "matrix --by role --count participants --depth 0 --merge union --coders auto,reviewer"),
-    ("The same as a percentage of each role", "matrix --by role --count percent --depth 0 --merge union --coders auto,reviewer"),
-    ("Theme × task force, coded segments", "matrix --by task_force --count segments --depth 0 --merge union --coders auto,reviewer"),
-    ("Labor sub-codes by role, share of participant words", "matrix --by role --count coverage --codes LABOR --merge union --coders auto,reviewer"),
-    ("Themes raised by the same participants", "cooccur --depth 0 --by-participant --merge union --coders auto,reviewer"),
+    (
+        "Theme × role matrix, participants who raised each theme",
+        "matrix --by role --count participants --depth 0 --merge union --coders auto,reviewer",
+    ),
+    (
+        "The same as a percentage of each role",
+        "matrix --by role --count percent --depth 0 --merge union --coders auto,reviewer",
+    ),
+    (
+        "Theme × task force, coded segments",
+        "matrix --by task_force --count segments --depth 0 --merge union --coders auto,reviewer",
+    ),
+    (
+        "Labor sub-codes by role, share of participant words",
+        "matrix --by role --count coverage --codes LABOR --merge union --coders auto,reviewer",
+    ),
+    (
+        "Themes raised by the same participants",
+        "cooccur --depth 0 --by-participant --merge union --coders auto,reviewer",
+    ),
     ("Exemplar quotes", "quotes LABOR.DETECT --by role --per 1 --merge union --coders auto,reviewer"),
     ("Agreement between the rules and the reviewer", "agree --coders auto,reviewer --depth 0 --boot 500 --seed 1"),
 ]
@@ -42,7 +57,9 @@ def build(folder: Path) -> Path:
     Project.init(folder, participants=ROOT / "transcripts" / "participants.csv")
     shutil.copyfile(ROOT / "transcripts" / "qualcode.yaml", folder / "qualcode.yaml")
     shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", folder / "codebooks" / "ecm.yaml")
-    samples = sorted(p for p in (ROOT / "transcripts").iterdir() if p.suffix in (".txt", ".md", ".docx", ".vtt", ".srt"))
+    samples = sorted(
+        p for p in (ROOT / "transcripts").iterdir() if p.suffix in (".txt", ".md", ".docx", ".vtt", ".srt")
+    )
     project = Project.open(folder)
     project.import_transcripts(samples)
     project.autocode.run()

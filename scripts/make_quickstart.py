@@ -1,6 +1,6 @@
 """Regenerate docs/quickstart.md: the README tour, run for real on the shipped samples.
 
-    python scripts/make_quickstart.py [--check]
+python scripts/make_quickstart.py [--check]
 """
 
 from __future__ import annotations
@@ -18,37 +18,79 @@ from docgen import write_or_check  # noqa: E402
 
 # (explanation, shell command, lines of output to keep (0 = all), stdin)
 STEPS = [
-    ("Create a project with the samples' participants.", "qualcode init my-study --participants transcripts/participants.csv", 0, None),
-    ("Use the settings the samples were written for (interviewer names) and the study's codebook.",
-     "cp transcripts/qualcode.yaml my-study/ && cp codebooks/ecm.yaml my-study/codebooks/", 0, None),
-    ("Import the ten interviews (txt, md, vtt, srt, docx). Every file is validated first; if one is "
-     "invalid nothing is copied.", "qualcode -p my-study import transcripts/*.txt transcripts/*.md transcripts/*.vtt "
-     "transcripts/*.srt transcripts/*.docx", 0, None),
+    (
+        "Create a project with the samples' participants.",
+        "qualcode init my-study --participants transcripts/participants.csv",
+        0,
+        None,
+    ),
+    (
+        "Use the settings the samples were written for (interviewer names) and the study's codebook.",
+        "cp transcripts/qualcode.yaml my-study/ && cp codebooks/ecm.yaml my-study/codebooks/",
+        0,
+        None,
+    ),
+    (
+        "Import the ten interviews (txt, md, vtt, srt, docx). Every file is validated first; if one is "
+        "invalid nothing is copied.",
+        "qualcode -p my-study import transcripts/*.txt transcripts/*.md transcripts/*.vtt "
+        "transcripts/*.srt transcripts/*.docx",
+        0,
+        None,
+    ),
     ("Check the whole project: transcripts, participants, codebook.", "qualcode -p my-study check", 0, None),
     ("The documents.", "qualcode -p my-study docs", 0, None),
-    ("One interview's segments, with ids and offsets (first lines).", "qualcode -p my-study show TF05-OTH-009", 9, None),
+    (
+        "One interview's segments, with ids and offsets (first lines).",
+        "qualcode -p my-study show TF05-OTH-009",
+        9,
+        None,
+    ),
     ("The codebook's themes.", "qualcode -p my-study codebook show --depth 0", 0, None),
     ("Rule-based suggestions for every participant segment.", "qualcode -p my-study autocode", 0, None),
-    ("Why a code was suggested (first suggestion).", "qualcode -p my-study suggestions --code LABOR.DEFN --explain", 12, None),
-    ("Code interactively: here the keys typed were `/wage theft` (jump to a segment with those words), "
-     "`2` (apply code key 2), Enter (done, next) and `q`.",
-     "qualcode -p my-study code --coder alice --doc TF05-OTH-009 --code-filter 'LABOR*' --no-suggestions", 0,
-     "/wage theft\n2\n\nq\n"),
+    (
+        "Why a code was suggested (first suggestion).",
+        "qualcode -p my-study suggestions --code LABOR.DEFN --explain",
+        12,
+        None,
+    ),
+    (
+        "Code interactively: here the keys typed were `/wage theft` (jump to a segment with those words), "
+        "`2` (apply code key 2), Enter (done, next) and `q`.",
+        "qualcode -p my-study code --coder alice --doc TF05-OTH-009 --code-filter 'LABOR*' --no-suggestions",
+        0,
+        "/wage theft\n2\n\nq\n",
+    ),
     ("Or one coding at a time.", "qualcode -p my-study apply TF05-OTH-009#4 LABOR.PARTNERS --coder alice", 0, None),
-    ("The rules as one more coder, and agreement between the rules and alice on the segments she has decided so far "
-     "(the rest of her document counts as missing for her, not as 'no code', until she reaches it).",
-     "qualcode -p my-study autocode --commit-as auto", 0, None),
+    (
+        "The rules as one more coder, and agreement between the rules and alice on the segments she has decided so far "
+        "(the rest of her document counts as missing for her, not as 'no code', until she reaches it).",
+        "qualcode -p my-study autocode --commit-as auto",
+        0,
+        None,
+    ),
     ("", "qualcode -p my-study agree --coders auto,alice --codes LABOR --boot 200 --seed 1", 0, None),
-    ("The theme × role matrix (participants who raised each theme), by the rules' codings.",
-     "qualcode -p my-study matrix --by role --count participants --depth 0 --coder auto --plot my-study/themes.png", 0, None),
+    (
+        "The theme × role matrix (participants who raised each theme), by the rules' codings.",
+        "qualcode -p my-study matrix --by role --count participants --depth 0 --coder auto --plot my-study/themes.png",
+        0,
+        None,
+    ),
     ("And the self-contained report.", "qualcode -p my-study report --coder auto -o my-study/report.html", 0, None),
 ]
 
 
 def run(folder: Path, command: str, keep: int, stdin: str | None) -> str:
     env_command = command.replace("qualcode ", f"{shlex.quote(sys.executable)} -m qualcode ")
-    result = subprocess.run(env_command, shell=True, cwd=folder, input=stdin, capture_output=True, text=True,
-                            env={"PATH": "/usr/bin:/bin", "COLUMNS": "110", "HOME": str(folder)})
+    result = subprocess.run(
+        env_command,
+        shell=True,
+        cwd=folder,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "COLUMNS": "110", "HOME": str(folder)},
+    )
     if result.returncode != 0:
         raise SystemExit(f"{command} failed:\n{result.stderr}")
     out = result.stdout.rstrip("\n").splitlines()
@@ -59,11 +101,16 @@ def run(folder: Path, command: str, keep: int, stdin: str | None) -> str:
 
 
 def render() -> str:
-    parts = ["# Quickstart: the tour on the samples", "",
-             "<!-- generated by scripts/make_quickstart.py; do not edit by hand -->", "",
-             "After `make demo` (or `make test`) has created `.venv`, activate it (`source .venv/bin/activate`)",
-             "and run these from the repository folder. Every block is the real output of the command above it",
-             "(messages on stderr included, after the data).", ""]
+    parts = [
+        "# Quickstart: the tour on the samples",
+        "",
+        "<!-- generated by scripts/make_quickstart.py; do not edit by hand -->",
+        "",
+        "After `make demo` (or `make test`) has created `.venv`, activate it (`source .venv/bin/activate`)",
+        "and run these from the repository folder. Every block is the real output of the command above it",
+        "(messages on stderr included, after the data).",
+        "",
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         shutil.copytree(ROOT / "transcripts", folder / "transcripts")
@@ -73,8 +120,11 @@ def render() -> str:
                 parts += [text, ""]
             output = run(folder, command, keep, stdin)
             parts += ["```", f"$ {command}", *([output] if output else []), "```", ""]
-    parts += ["Next: [coding as a team](coding.md), [agreement](agreement.md), [analysis](analysis.md), "
-              "or the whole pipeline on a 143-interview synthetic study: `make demo`.", ""]
+    parts += [
+        "Next: [coding as a team](coding.md), [agreement](agreement.md), [analysis](analysis.md), "
+        "or the whole pipeline on a 143-interview synthetic study: `make demo`.",
+        "",
+    ]
     return "\n".join(parts)
 
 

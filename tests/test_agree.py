@@ -103,7 +103,8 @@ def coded_rules(tmp_path) -> tuple[Project, str]:
     project = Project.init(tmp_path / "p")
     shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", project.root / "codebooks" / "codebook.yaml")
     (project.root / "transcripts" / "QUIET.txt").write_text(
-        "".join(f"I: Question {n}?\n\nR: Answer number {n}, about nothing in particular.\n\n" for n in range(1, 5)))
+        "".join(f"I: Question {n}?\n\nR: Answer number {n}, about nothing in particular.\n\n" for n in range(1, 5))
+    )
     (project.root / "participants.csv").write_text("participant_id,role,task_force\nQUIET,other,TF00\n")
     project = Project.open(project.root)
     project.autocode.run()
@@ -144,7 +145,21 @@ def test_document_unit_and_set_alpha(two_coders):
 
 def test_bootstrap_is_reproducible_and_named(two_coders):
     folder, _ = two_coders
-    args = ["-p", folder, "agree", "--coders", "alice,bob", "--codes", "LABOR", "--boot", "300", "--seed", "7", "-f", "csv"]
+    args = [
+        "-p",
+        folder,
+        "agree",
+        "--coders",
+        "alice,bob",
+        "--codes",
+        "LABOR",
+        "--boot",
+        "300",
+        "--seed",
+        "7",
+        "-f",
+        "csv",
+    ]
     first, second = run_cli(*args), run_cli(*args)
     assert first.code == 0 and first.out == second.out
     assert "95% CI for α: percentile bootstrap" in first.err and "300 resamples of segments, seed 7" in first.err
@@ -155,14 +170,24 @@ def test_bootstrap_is_reproducible_and_named(two_coders):
 def test_disagreements_file_and_report(two_coders, tmp_path):
     folder, segs = two_coders
     listing, report = tmp_path / "d.csv", tmp_path / "agree.html"
-    result = run_cli("-p", folder, "agree", "--coders", "alice,bob", "--boot", "0",
-                     "--disagreements", listing, "--report", report)
+    result = run_cli(
+        "-p", folder, "agree", "--coders", "alice,bob", "--boot", "0", "--disagreements", listing, "--report", report
+    )
     assert result.code == 0, result.err
     rows = list(csv.DictReader(io.StringIO(listing.read_text())))
-    assert [(r["segment"], r["alice"], r["bob"]) for r in rows] == [(segs[1], "LABOR.DEFN", ""), (segs[2], "", "LABOR.DEFN")]
+    assert [(r["segment"], r["alice"], r["bob"]) for r in rows] == [
+        (segs[1], "LABOR.DEFN", ""),
+        (segs[2], "", "LABOR.DEFN"),
+    ]
     page = report.read_text()
-    for text in ("Inter-rater agreement: alice, bob", "Unit: participant segments", "sha256",
-                 "Landis &amp; Koch", "Krippendorff for α", "2 units where the coders applied different codes"):
+    for text in (
+        "Inter-rater agreement: alice, bob",
+        "Unit: participant segments",
+        "sha256",
+        "Landis &amp; Koch",
+        "Krippendorff for α",
+        "2 units where the coders applied different codes",
+    ):
         assert text in page
 
 
@@ -174,12 +199,15 @@ def test_agree_json_has_null_for_undefined(two_coders):
     assert plea["alpha"] is None and plea["reason"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--coders", "alice"], "--coders needs at least two coder names, e.g. --coders alice,bob"),
-    (["--coders", "alice,zed"], "no codings by zed (no codings/zed.jsonl)"),
-    (["--coders", "alice,bob", "--unit", "word"], "--unit must be segment or document, not 'word'"),
-    (["--coders", "alice,bob", "--ci", "95"], "--ci must be between 0 and 1, e.g. 0.95, not 95.0"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--coders", "alice"], "--coders needs at least two coder names, e.g. --coders alice,bob"),
+        (["--coders", "alice,zed"], "no codings by zed (no codings/zed.jsonl)"),
+        (["--coders", "alice,bob", "--unit", "word"], "--unit must be segment or document, not 'word'"),
+        (["--coders", "alice,bob", "--ci", "95"], "--ci must be between 0 and 1, e.g. 0.95, not 95.0"),
+    ],
+)
 def test_agree_errors(two_coders, args, message):
     folder, _ = two_coders
     result = run_cli("-p", folder, "agree", *args)

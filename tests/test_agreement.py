@@ -240,10 +240,8 @@ def test_wikipedia_fleiss_h0_and_category_kappas():
 WIKI_COHEN = [
     # table, p_o, p_e, published κ (tol), ASE, SE0, z, Scott π, BP, AC1, α
     (WIKI_COHEN_50, 0.7, 0.5, (0.4, 1e-12), 0.126996, 0.138564, 2.886751, 0.393939, 0.4, 0.405941, 0.4),
-    (WIKI_COHEN_PARADOX_1, 0.6, 0.54, (0.1304, 5e-5), 0.098662, 0.097608, 1.336306,
-     0.120879, 0.2, 0.266055, 0.125275),
-    (WIKI_COHEN_PARADOX_2, 0.6, 0.46, (0.2593, 5e-5), 0.077160, 0.083148, 3.118048,
-     0.191919, 0.2, 0.207921, 0.195960),
+    (WIKI_COHEN_PARADOX_1, 0.6, 0.54, (0.1304, 5e-5), 0.098662, 0.097608, 1.336306, 0.120879, 0.2, 0.266055, 0.125275),
+    (WIKI_COHEN_PARADOX_2, 0.6, 0.46, (0.2593, 5e-5), 0.077160, 0.083148, 3.118048, 0.191919, 0.2, 0.207921, 0.195960),
 ]
 
 
@@ -271,10 +269,30 @@ def test_wikipedia_cohen_tables(row):
         # The reference's [OURS] row prints SE0 0.1483977, which contradicts its own z
         # (0.4841629 / 0.1483977 = 3.262605, not 3.262591) and statsmodels (0.14839828);
         # 0.1483983 is the value consistent with both.  SAS's 0.1484 holds either way.
-        (None, 0.4842, 0.1380, 0.2137, 0.7547, 0.1484, 3.2626, 0.0006, 0.0011,
-         (0.4841629, 0.1380137, 0.1483983, 3.262591)),
-        ("linear", 0.4701, 0.1457, 0.1845, 0.7558, 0.1426, 3.2971, 0.0005, 0.0010,
-         (0.4701195, 0.1457456, 0.1425848, None)),
+        (
+            None,
+            0.4842,
+            0.1380,
+            0.2137,
+            0.7547,
+            0.1484,
+            3.2626,
+            0.0006,
+            0.0011,
+            (0.4841629, 0.1380137, 0.1483983, 3.262591),
+        ),
+        (
+            "linear",
+            0.4701,
+            0.1457,
+            0.1845,
+            0.7558,
+            0.1426,
+            3.2971,
+            0.0005,
+            0.0010,
+            (0.4701195, 0.1457456, 0.1425848, None),
+        ),
     ],
     ids=["simple", "weighted"],
 )
@@ -312,8 +330,7 @@ def test_artstein_poesio_example():
     close(cohen.p_e, 0.396, 1e-12)
     close(A.krippendorff_alpha(data).value, 0.8005345807, 5e-11)
     close(A.gwet_ac1(data).value, 0.8287426, 5e-7)
-    close(A.set_alpha([[frozenset([v]) for v in row] for row in data], "nominal").value,
-          0.8005345807, 5e-11)
+    close(A.set_alpha([[frozenset([v]) for v in row] for row in data], "nominal").value, 0.8005345807, 5e-11)
 
 
 def test_nvivo_worked_example():
@@ -388,8 +405,7 @@ def _set_alpha_brute_force(data, distance):
 def test_set_alpha_matches_brute_force_across_blocks(distance, monkeypatch):
     rng = np.random.default_rng(11)
     data = [
-        [None if rng.random() < 0.15 else frozenset(c for c in "abcdefg" if rng.random() < 0.3)
-         for _ in range(40)]
+        [None if rng.random() < 0.15 else frozenset(c for c in "abcdefg" if rng.random() < 0.3) for _ in range(40)]
         for _ in range(3)
     ]
     expected = _set_alpha_brute_force(data, distance)
@@ -405,10 +421,22 @@ def test_set_alpha_matches_brute_force_across_blocks(distance, monkeypatch):
 
 @pytest.mark.parametrize(
     "value, band",
-    [(-0.01, "poor"), (0.0, "slight"), (0.2, "slight"), (0.2001, "fair"), (0.4, "fair"),
-     (0.41, "moderate"), (0.6, "moderate"), (0.61, "substantial"), (0.8, "substantial"),
-     (0.81, "almost perfect"), (1.0, "almost perfect"), (0.1 + 0.1, "slight"),
-     (float("nan"), "undefined"), (None, "undefined")],
+    [
+        (-0.01, "poor"),
+        (0.0, "slight"),
+        (0.2, "slight"),
+        (0.2001, "fair"),
+        (0.4, "fair"),
+        (0.41, "moderate"),
+        (0.6, "moderate"),
+        (0.61, "substantial"),
+        (0.8, "substantial"),
+        (0.81, "almost perfect"),
+        (1.0, "almost perfect"),
+        (0.1 + 0.1, "slight"),
+        (float("nan"), "undefined"),
+        (None, "undefined"),
+    ],
 )
 def test_interpret_kappa(value, band):
     assert A.interpret_kappa(value) == band
@@ -416,8 +444,16 @@ def test_interpret_kappa(value, band):
 
 @pytest.mark.parametrize(
     "value, band",
-    [(1.0, "reliable"), (0.8, "reliable"), (0.7999, "tentative"), (0.667, "tentative"),
-     (0.6669, "unreliable"), (-0.5, "unreliable"), (float("nan"), "undefined"), (None, "undefined")],
+    [
+        (1.0, "reliable"),
+        (0.8, "reliable"),
+        (0.7999, "tentative"),
+        (0.667, "tentative"),
+        (0.6669, "unreliable"),
+        (-0.5, "unreliable"),
+        (float("nan"), "undefined"),
+        (None, "undefined"),
+    ],
 )
 def test_interpret_alpha(value, band):
     assert A.interpret_alpha(value) == band
@@ -467,8 +503,7 @@ def test_per_code_reasons():
     alone = [[1, nan, 1], [nan, 0, nan]]
     data = np.stack([varied, zeros, ones, alone], axis=-1).astype(float)  # coders × units × codes
     table = A.per_code(data)
-    assert table.reason == ("", "no variation: every decision is 0",
-                            "no variation: every decision is 1", A.NO_PAIRS)
+    assert table.reason == ("", "no variation: every decision is 0", "no variation: every decision is 1", A.NO_PAIRS)
     assert np.isnan(table.alpha[1:]).all() and np.isnan(table.kappa[1:]).all()
     np.testing.assert_array_equal(table.ac1[1:3], [1.0, 1.0])
     np.testing.assert_array_equal(table.p_o[1:3], [1.0, 1.0])
@@ -520,8 +555,12 @@ def random_binary(seed, coders=(2, 4), units=(3, 40), codes=(1, 6)):
 def coefficients(data):
     counts, _ = A.category_counts(data)
     values = [A.krippendorff_alpha(data, level).value for level in A.LEVELS]
-    values += [A.gwet_ac1(data).value, A.brennan_prediger(data).value,
-               A.percent_agreement(data).value, A.fleiss_kappa(counts).value]
+    values += [
+        A.gwet_ac1(data).value,
+        A.brennan_prediger(data).value,
+        A.percent_agreement(data).value,
+        A.fleiss_kappa(counts).value,
+    ]
     return np.array(values)
 
 
@@ -729,8 +768,7 @@ def test_code_sets_pools_codes_per_unit():
     nan = np.nan
     data = np.array([[[1, 0], [0, 0], [nan, nan]], [[1, 1], [0, 0], [0, 1]]])
     sets = A.code_sets(data, labels=["A", "B"])
-    assert sets.tolist() == [[frozenset("A"), frozenset(), None],
-                             [frozenset("AB"), frozenset(), frozenset("B")]]
+    assert sets.tolist() == [[frozenset("A"), frozenset(), None], [frozenset("AB"), frozenset(), frozenset("B")]]
     assert A.set_alpha(sets).n_values == 4
     data[0, 2, 0] = 1
     with pytest.raises(ValueError, match="only some codes"):

@@ -25,8 +25,14 @@ def coded(project_copy) -> Path:
     pr = project.segments("TF02-PR-003")
     p2 = next(s for s in group if s.participant == "TF05-LE-011")
     plan = {
-        "alice": [(le1[0], "LABOR.DETECT"), (le1[1], "LABOR.DETECT"), (le1[1], "LABOR.PRIORITY"),
-                  (le2[0], "LABOR.DEFN"), (p2, "VCA.CHOICE"), (pr[0], "PROS.PLEA")],
+        "alice": [
+            (le1[0], "LABOR.DETECT"),
+            (le1[1], "LABOR.DETECT"),
+            (le1[1], "LABOR.PRIORITY"),
+            (le2[0], "LABOR.DEFN"),
+            (p2, "VCA.CHOICE"),
+            (pr[0], "PROS.PLEA"),
+        ],
         "bob": [(le1[0], "LABOR.DETECT"), (le2[0], "LABOR.DEFN"), (pr[0], "PROS.PLEA"), (pr[1], "PROS.CHARGE")],
     }
     for coder, items in plan.items():
@@ -41,7 +47,9 @@ def by_code(rows):
 
 def test_participants_are_counted_once_per_code_and_parents_roll_up(coded):
     project = Project.open(coded)
-    matrix = project.analysis.matrix(by=["role"], count="participants", selection=project.analysis.select(coder="alice"))
+    matrix = project.analysis.matrix(
+        by=["role"], count="participants", selection=project.analysis.select(coder="alice")
+    )
     assert matrix.n == {"law_enforcement": 5, "other": 1, "prosecutor": 2, "victim_service_provider": 3, "Total": 11}
     rows = by_code(matrix.rows)
     assert rows["LABOR.DETECT"]["law_enforcement"] == 1  # two segments, one participant
@@ -58,8 +66,11 @@ def test_segments_percent_and_coverage(coded):
     percent = by_code(project.analysis.matrix(by=["role"], count="percent", selection=alice).rows)
     assert percent["LABOR"]["law_enforcement"] == 40.0 and percent["PROS"]["prosecutor"] == 50.0
     coverage = by_code(project.analysis.matrix(by=["role"], count="coverage", selection=alice).rows)
-    le_words = sum(len(s.text.split()) for s in project.analysis.segments()
-                   if project.analysis.participant_attributes()[s.participant]["role"] == "law_enforcement")
+    le_words = sum(
+        len(s.text.split())
+        for s in project.analysis.segments()
+        if project.analysis.participant_attributes()[s.participant]["role"] == "law_enforcement"
+    )
     seg_ids = {"TF01-LE-001#2", "TF01-LE-001#4", "TF04-LE-007#2"}
     coded_words = sum(len(s.text.split()) for s in project.analysis.segments() if s.id in seg_ids)
     assert coverage["LABOR"]["law_enforcement"] == round(100 * coded_words / le_words, 1)
@@ -77,7 +88,9 @@ def test_merge_union_and_majority(coded):
 
 def test_two_level_columns_and_unknown_attribute(coded):
     project = Project.open(coded)
-    matrix = project.analysis.matrix(by=["role", "task_force"], count="participants", depth=0, selection=project.analysis.select(coder="bob"))
+    matrix = project.analysis.matrix(
+        by=["role", "task_force"], count="participants", depth=0, selection=project.analysis.select(coder="bob")
+    )
     assert "law_enforcement / TF01" in matrix.columns and matrix.n["law_enforcement / TF05"] == 2
     with pytest.raises(QualcodeError, match=r"^by 'agency' is not a participant attribute"):
         project.analysis.matrix(by=["agency"], selection=project.analysis.select(coder="bob"))
@@ -103,7 +116,10 @@ def test_cli_matrix_exports(coded, tmp_path):
     book = load_workbook(tmp_path / "m.xlsx")
     assert book.sheetnames == ["participants", "segments", "percent", "coverage", "Provenance"]
     provenance = {row[0].value: row[1].value for row in book["Provenance"].iter_rows(min_row=2)}
-    assert provenance["codings"] == "codings of alice" and provenance["codebook sha256"] == Project.open(coded).codebook().sha256
+    assert (
+        provenance["codings"] == "codings of alice"
+        and provenance["codebook sha256"] == Project.open(coded).codebook().sha256
+    )
     assert run_cli(*base, "--long", "-o", tmp_path / "m.parquet").code == 0
     import pyarrow.parquet as pq
 
@@ -114,7 +130,9 @@ def test_cli_matrix_exports(coded, tmp_path):
 def test_formula_injection_is_neutralised(coded, tmp_path):
     people = coded / "participants.csv"
     people.write_text(people.read_text().replace("municipal police", "=HYPERLINK(1)"))
-    result = run_cli("-p", coded, "matrix", "--coder", "alice", "--by", "agency_type", "--depth", "0", "-o", tmp_path / "x.csv")
+    result = run_cli(
+        "-p", coded, "matrix", "--coder", "alice", "--by", "agency_type", "--depth", "0", "-o", tmp_path / "x.csv"
+    )
     assert result.code == 0, result.err
     header = next(csv.reader(io.StringIO((tmp_path / "x.csv").read_text())))
     assert "'=HYPERLINK(1)" in header and "=HYPERLINK(1)" not in header
@@ -125,8 +143,11 @@ def test_cooccurrence_and_quotes(coded):
     alice = project.analysis.select(coder="alice")
     pairs = project.analysis.cooccurrence(by_participant=False, codes="LABOR", selection=alice)
     assert [(p["code_a"], p["code_b"], p["both"], p["jaccard"]) for p in pairs] == [
-        ("LABOR.DETECT", "LABOR.PRIORITY", 1, 0.5)]
-    quotes = project.analysis.quotes("LABOR", by="role", per=1, min_words=0, selection=project.analysis.select(merge="union"))
+        ("LABOR.DETECT", "LABOR.PRIORITY", 1, 0.5)
+    ]
+    quotes = project.analysis.quotes(
+        "LABOR", by="role", per=1, min_words=0, selection=project.analysis.select(merge="union")
+    )
     # the segment both coders coded comes first
     assert [(q["segment"], q["coders"]) for q in quotes] == [("TF01-LE-001#2", 2)]
 
@@ -136,8 +157,16 @@ def test_report_is_self_contained(coded, tmp_path):
     result = run_cli("-p", coded, "report", "--merge", "union", "-o", out)
     assert result.code == 0, result.err
     page = out.read_text()
-    for heading in ("Corpus", "Codebook", "Themes by role", "Themes by task force", "Themes that occur together",
-                    "Exemplar quotes", "Agreement between coders", "Provenance"):
+    for heading in (
+        "Corpus",
+        "Codebook",
+        "Themes by role",
+        "Themes by task force",
+        "Themes that occur together",
+        "Exemplar quotes",
+        "Agreement between coders",
+        "Provenance",
+    ):
         assert f"<h2>{heading}</h2>" in page
     assert page.count('src="data:image/png;base64,') == 2
     assert "http://" not in page and "https://" not in page
@@ -160,12 +189,27 @@ def test_report_renders_in_headless_chromium(coded, tmp_path):
         "<script>document.getElementById('r').onload=function(){var d=this.contentDocument;"
         "var imgs=[].slice.call(d.images);"
         "document.getElementById('out').textContent='images='+imgs.length+' decoded='+"
-        "imgs.filter(function(i){return i.complete&&i.naturalWidth>0;}).length+' title='+d.title;};</script></body></html>")
+        "imgs.filter(function(i){return i.complete&&i.naturalWidth>0;}).length+' title='+d.title;};</script></body></html>"
+    )
     result = subprocess.run(
-        [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--allow-file-access-from-files",
-         f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom", probe.as_uri()],
-        capture_output=True, text=True, timeout=120)
+        [
+            chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "images=2 decoded=2 title=" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
 
 

@@ -73,7 +73,7 @@ def test_evidence_offsets_point_into_the_segment_text(small):
     found, _ = match(small, text)
     evidence = found[("D#1", "LABOR.VISA")].evidence
     assert [(e.kind, e.matched) for e in evidence] == [("regex", "H-2A"), ("pattern", "held their passports")]
-    assert all(text[e.start:e.end] == e.matched for e in evidence)
+    assert all(text[e.start : e.end] == e.matched for e in evidence)
 
 
 def test_exclude_vetoes_and_speakers_limit(small):
@@ -87,7 +87,12 @@ def test_fuzzy_accepts_misspellings_not_real_words_or_short_words(small):
     found, variants = match(small, "Our labor liason called.", "Forced labr is rare.", "The wages were low; wags too.")
     assert [(v.word, v.variant, v.code) for v in variants] == [("liaison", "liason", "LABOR.DETECT")]
     [evidence] = found[("D#1", "LABOR.DETECT")].evidence
-    assert (evidence.kind, evidence.matched, evidence.cue, evidence.score) == ("fuzzy", "labor liason", "labor liaison", 0.92)
+    assert (evidence.kind, evidence.matched, evidence.cue, evidence.score) == (
+        "fuzzy",
+        "labor liason",
+        "labor liaison",
+        0.92,
+    )
     assert ("D#2", "LABOR.DETECT") not in found  # "labr" is under 5 letters
     assert ("D#3", "LABOR.SHORT") in found  # "wages" by lemma, not fuzzy
     _, none = match(small, "Our labor liason called.", fuzzy=False)
@@ -96,7 +101,11 @@ def test_fuzzy_accepts_misspellings_not_real_words_or_short_words(small):
 
 def test_not_variants_vetoes_a_variant(tmp_path):
     path = tmp_path / "cb.yaml"
-    path.write_text(SMALL.replace("exclude: [sex trafficking only]", "exclude: [sex trafficking only]\n          not_variants: [liason]"))
+    path.write_text(
+        SMALL.replace(
+            "exclude: [sex trafficking only]", "exclude: [sex trafficking only]\n          not_variants: [liason]"
+        )
+    )
     _, variants = match(Autocoder(load_codebook(path)), "Our labor liason called.")
     assert variants == []
 
@@ -106,14 +115,22 @@ def test_every_variant_of_one_cue_matches(small):
     # only the first was matched
     found, variants = match(small, "Our labor liason called.", "Our labor liaisn called.")
     assert sorted((v.variant, v.score) for v in variants) == [("liaisn", 0.92), ("liason", 0.92)]
-    assert [e.matched for s in ("D#1", "D#2") for e in found[(s, "LABOR.DETECT")].evidence] == ["labor liason", "labor liaisn"]
+    assert [e.matched for s in ("D#1", "D#2") for e in found[(s, "LABOR.DETECT")].evidence] == [
+        "labor liason",
+        "labor liaisn",
+    ]
 
 
 def test_batches_and_chunks_change_nothing(small, monkeypatch):
     """Tokenizing in many small chunks and batches finds exactly what one chunk finds, even for
     a phrase split across two segments (never a match) and text whose lower case is longer."""
-    texts = ["Human trafficking cases.", "Forced", "labor here; the boss held their passports.",
-             "İstanbul H-2A workers, a labor liason.", "sex trafficking only: human trafficking"] * 7
+    texts = [
+        "Human trafficking cases.",
+        "Forced",
+        "labor here; the boss held their passports.",
+        "İstanbul H-2A workers, a labor liason.",
+        "sex trafficking only: human trafficking",
+    ] * 7
     expected = match(small, *texts)
     monkeypatch.setattr("qualcode.autocode.arrays.CHUNK_CHARS", 30)
     monkeypatch.setattr("qualcode.autocode.matcher.BATCH_CHUNKS", 2)
@@ -156,15 +173,23 @@ codes:
     assert ("D#2", "DELAY") in found
 
 
-@pytest.mark.parametrize("pattern, literals", [
-    (r"\bMOUs?\b", ("mou",)), (r"(?i)\b(BJA|OVC)\b", ("bja", "ovc")), (r"\bH-?2[AB]\b", ("2a", "2b")), (r"\b[TU][- ]?[Vv]isas?\b", ("visa",)), ("a|b", None),
-    (r"(?i)\b(holding|took) (their|her) passports?\b", (" passport",)),
-])
+@pytest.mark.parametrize(
+    "pattern, literals",
+    [
+        (r"\bMOUs?\b", ("mou",)),
+        (r"(?i)\b(BJA|OVC)\b", ("bja", "ovc")),
+        (r"\bH-?2[AB]\b", ("2a", "2b")),
+        (r"\b[TU][- ]?[Vv]isas?\b", ("visa",)),
+        ("a|b", None),
+        (r"(?i)\b(holding|took) (their|her) passports?\b", (" passport",)),
+    ],
+)
 def test_required_literals_prefilter_regexes(pattern, literals):
     assert required_literals(pattern) == literals
 
 
 # the project ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def coded(project_copy) -> Path:
@@ -178,7 +203,7 @@ def test_autocode_stores_suggestions_and_reuses_them(coded):
     assert (first.reused, first.suggestions > 100) == (False, True)
     assert project.autocode.run().reused is True
     row = project.autocode.suggestions(code="VCA.ADVOCATE")[0]
-    assert all(row.text[e.start:e.end] == e.matched for e in row.evidence)
+    assert all(row.text[e.start : e.end] == e.matched for e in row.evidence)
     book = coded / "codebooks" / "ecm.yaml"
     book.write_text(book.read_text() + "\n")
     assert Project.open(coded).autocode.run().reused is False
@@ -204,7 +229,9 @@ def test_review_remembers_rejections(coded, monkeypatch):
     result = run_cli("-p", coded, "review", "--coder", "bob", "--code", "LABOR.DETECT")
     assert "Saved: 1 accepted, 1 rejected." in result.out
     project = Project.open(coded)
-    assert [(r["segment"], r["origin"][:5]) for r in project.coding.codings(coder="bob")] == [(pending[0].segment, "auto:")]
+    assert [(r["segment"], r["origin"][:5]) for r in project.coding.codings(coder="bob")] == [
+        (pending[0].segment, "auto:")
+    ]
     assert len(project.autocode.pending("bob", code="LABOR.DETECT")) == len(pending) - 2
 
 
@@ -213,12 +240,23 @@ def test_cli_autocode_and_listings(coded):
     result = run_cli("-p", coded, "suggestions", "-f", "csv")
     assert result.out.splitlines()[0] == "segment,code,score,kinds,cues,matched,text"
     assert {line.split(",")[1] for line in result.out.splitlines()[1:] if line.startswith("TF")} <= {
-        "LABOR.DEFN", "LABOR.KNOWLEDGE", "LABOR.PARTNERS", "LABOR.FEDREL", "LABOR.DETECT", "LABOR.PRIORITY", "LABOR.INVEST"}
+        "LABOR.DEFN",
+        "LABOR.KNOWLEDGE",
+        "LABOR.PARTNERS",
+        "LABOR.FEDREL",
+        "LABOR.DETECT",
+        "LABOR.PRIORITY",
+        "LABOR.INVEST",
+    }
     variants = run_cli("-p", coded, "autocode", "variants", "-f", "csv").out.splitlines()
-    assert variants == ["code,cue,word,variant,phrase,score", "LABOR.PARTNERS,labor liaison,liaison,liason,labor liason,0.92"]
+    assert variants == [
+        "code,cue,word,variant,phrase,score",
+        "LABOR.PARTNERS,labor liaison,liaison,liason,labor liason,0.92",
+    ]
 
 
 # the gold set ---------------------------------------------------------------------------------
+
 
 def gold_project(tmp_path: Path) -> Project:
     """A project whose one transcript holds the gold answers, coded by hand as coder 'gold'."""

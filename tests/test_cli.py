@@ -14,11 +14,42 @@ import sys
 import pytest
 from conftest import ROOT, run_cli
 
-COMMANDS = ["init", "import", "docs", "show", "segments", "summary", "check", "index",
-            "codebook", "codebook check", "codebook show", "codebook export", "codebook import",
-            "apply", "unapply", "code", "codings", "codings template", "codings import", "adjudicate",
-            "autocode", "autocode variants", "autocode evaluate", "suggestions", "review", "agree",
-            "matrix", "cooccur", "quotes", "report", "export", "export qdpx", "demo", "demo generate"]
+COMMANDS = [
+    "init",
+    "import",
+    "docs",
+    "show",
+    "segments",
+    "summary",
+    "check",
+    "index",
+    "codebook",
+    "codebook check",
+    "codebook show",
+    "codebook export",
+    "codebook import",
+    "apply",
+    "unapply",
+    "code",
+    "codings",
+    "codings template",
+    "codings import",
+    "adjudicate",
+    "autocode",
+    "autocode variants",
+    "autocode evaluate",
+    "suggestions",
+    "review",
+    "agree",
+    "matrix",
+    "cooccur",
+    "quotes",
+    "report",
+    "export",
+    "export qdpx",
+    "demo",
+    "demo generate",
+]
 
 
 def test_help_does_not_import_heavy_libraries():
@@ -51,7 +82,10 @@ def test_user_mistake_is_one_line_exit_1_no_traceback(tmp_path):
     result = run_cli("-p", tmp_path, "docs")
     assert result.code == 1
     assert result.out == ""
-    assert result.err == f"Error: {tmp_path}: not a qualcode project (no qualcode.yaml); run 'qualcode init {tmp_path}' to make one\n"
+    assert (
+        result.err
+        == f"Error: {tmp_path}: not a qualcode project (no qualcode.yaml); run 'qualcode init {tmp_path}' to make one\n"
+    )
 
 
 def test_project_path_given_from_inside_a_project_says_so(empty_project, monkeypatch):
@@ -59,8 +93,10 @@ def test_project_path_given_from_inside_a_project_says_so(empty_project, monkeyp
     monkeypatch.chdir(empty_project)
     result = run_cli("-p", "p", "docs")
     assert result.code == 1
-    assert result.err == (f"Error: {empty_project / 'p'}: not a qualcode project (no qualcode.yaml); you are inside "
-                          f"the project {empty_project}: drop --project, or give its path from here\n")
+    assert result.err == (
+        f"Error: {empty_project / 'p'}: not a qualcode project (no qualcode.yaml); you are inside "
+        f"the project {empty_project}: drop --project, or give its path from here\n"
+    )
 
 
 def test_import_error_names_the_file_and_writes_nothing(empty_project, tmp_path):
@@ -85,8 +121,17 @@ def test_json_output_has_the_stable_keys(sample_project, where):
     result = run_cli("-p", sample_project, *args)
     rows = json.loads(result.out)
     assert result.code == 0
-    assert list(rows[0]) == ["id", "participant", "role", "task_force", "format", "turns", "speakers",
-                                          "segments", "words"]
+    assert list(rows[0]) == [
+        "id",
+        "participant",
+        "role",
+        "task_force",
+        "format",
+        "turns",
+        "speakers",
+        "segments",
+        "words",
+    ]
     assert len(rows) == 10
 
 
@@ -131,12 +176,18 @@ def test_version():
     assert run_cli("--version").out == f"qualcode {__version__}\n"
 
 
-@pytest.mark.parametrize("args, message", [
-    (["docs", "--bogus"], "Error: No such option: --bogus (see 'qualcode docs --help')\n"),
-    (["show"], "Error: Missing argument 'doc' (see 'qualcode show --help')\n"),
-    (["docs", "-f", "xml"], "Error: Invalid value for --format: must be one of table, csv, tsv, json, jsonl "
-                            "(see 'qualcode docs --help')\n"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["docs", "--bogus"], "Error: No such option: --bogus (see 'qualcode docs --help')\n"),
+        (["show"], "Error: Missing argument 'doc' (see 'qualcode show --help')\n"),
+        (
+            ["docs", "-f", "xml"],
+            "Error: Invalid value for --format: must be one of table, csv, tsv, json, jsonl "
+            "(see 'qualcode docs --help')\n",
+        ),
+    ],
+)
 def test_usage_errors_are_one_line_and_exit_1(sample_project, args, message):
     result = run_cli("-p", sample_project, *args)
     assert (result.code, result.err, result.out) == (1, message, "")
@@ -149,21 +200,34 @@ def test_no_arguments_shows_help():
 
 
 def test_generated_analysis_doc_is_up_to_date():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_analysis_doc.py"), "--check"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_analysis_doc.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_generated_quickstart_is_up_to_date():
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_quickstart.py"), "--check"],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_quickstart.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_generated_cli_doc_is_up_to_date():
     """docs/cli.md is the commands' --help; a narrow terminal must not change it."""
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_cli_doc.py"), "--check"],
-                            capture_output=True, text=True, timeout=300, env={**os.environ, "COLUMNS": "40"})
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "make_cli_doc.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COLUMNS": "40"},
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -171,5 +235,7 @@ def test_apply_to_an_interviewer_turn_says_analyses_leave_it_out(project_copy):
     shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", project_copy / "codebooks" / "ecm.yaml")
     result = run_cli("-p", project_copy, "apply", "TF05-OTH-009#3", "LABOR.PARTNERS", "--coder", "alice")
     assert result.code == 0
-    assert result.err == ("alice: LABOR.PARTNERS applied to TF05-OTH-009#3\nNote: TF05-OTH-009#3 is an interviewer turn; "
-                          "matrices, quotes and agreement count participant segments only\n")
+    assert result.err == (
+        "alice: LABOR.PARTNERS applied to TF05-OTH-009#3\nNote: TF05-OTH-009#3 is an interviewer turn; "
+        "matrices, quotes and agreement count participant segments only\n"
+    )

@@ -25,20 +25,37 @@ def messages(name: str) -> list[str]:
     return [str(p).removeprefix(f"{DATA / name}:") for p in problems]
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("unknown-key.yaml", ["3: code LABOR: label: required", "4: code LABOR: lable: unknown key (did you mean label?)"]),
-    ("missing-label.yaml", ["6: code LABOR.DETECT: label: required"]),
-    ("duplicate-id.yaml", ["11: code LABOR.DETECT: id: duplicate id (first on line 6)"]),
-    ("renamed-collision.yaml", ["7: code VCA: renamed_from[0]: LABOR is the id of a live code"]),
-    ("bad-regex.yaml", ["6: code LABOR: cues.regex[0]: does not compile: missing ), unterminated subpattern at position 7"]),
-    ("bad-pattern.yaml", ["8: code LABOR: cues.patterns[1]: spaCy rejects this pattern: token 1: LEMMMA: "
-                          "Extra inputs are not permitted"]),
-    ("fuzzy-range.yaml", ["7: code LABOR: cues.fuzzy: must be between 0 and 100"]),
-    ("empty-phrase.yaml", ["6: code LABOR: cues.phrases[1]: empty phrase"]),
-    ("tabs.yaml", ["4: tab in indentation; YAML needs spaces"]),
-    ("syntax-error.yaml", [f"5: invalid YAML: {SYNTAX} (column 7; while parsing a flow sequence started on line 4)"]),
-    ("aliases.yaml", ["2: YAML anchors and aliases (&name, *name) are not allowed"]),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        (
+            "unknown-key.yaml",
+            ["3: code LABOR: label: required", "4: code LABOR: lable: unknown key (did you mean label?)"],
+        ),
+        ("missing-label.yaml", ["6: code LABOR.DETECT: label: required"]),
+        ("duplicate-id.yaml", ["11: code LABOR.DETECT: id: duplicate id (first on line 6)"]),
+        ("renamed-collision.yaml", ["7: code VCA: renamed_from[0]: LABOR is the id of a live code"]),
+        (
+            "bad-regex.yaml",
+            ["6: code LABOR: cues.regex[0]: does not compile: missing ), unterminated subpattern at position 7"],
+        ),
+        (
+            "bad-pattern.yaml",
+            [
+                "8: code LABOR: cues.patterns[1]: spaCy rejects this pattern: token 1: LEMMMA: "
+                "Extra inputs are not permitted"
+            ],
+        ),
+        ("fuzzy-range.yaml", ["7: code LABOR: cues.fuzzy: must be between 0 and 100"]),
+        ("empty-phrase.yaml", ["6: code LABOR: cues.phrases[1]: empty phrase"]),
+        ("tabs.yaml", ["4: tab in indentation; YAML needs spaces"]),
+        (
+            "syntax-error.yaml",
+            [f"5: invalid YAML: {SYNTAX} (column 7; while parsing a flow sequence started on line 4)"],
+        ),
+        ("aliases.yaml", ["2: YAML anchors and aliases (&name, *name) are not allowed"]),
+    ],
+)
 def test_each_problem_has_its_exact_message_and_line(name, expected):
     assert messages(name) == expected
 
@@ -93,7 +110,10 @@ def test_check_cli_prints_count_and_sha(tmp_path):
 
 def test_show_limits_depth_and_gives_json(tmp_path):
     result = run_cli("codebook", "show", GOOD, "--depth", "0", "-f", "csv")
-    assert result.out == "id,parent,depth,label,cues\nLABOR,,0,Labor trafficking response,0\nVCA,,0,Victim-centered practice,0\n"
+    assert (
+        result.out
+        == "id,parent,depth,label,cues\nLABOR,,0,Labor trafficking response,0\nVCA,,0,Victim-centered practice,0\n"
+    )
     import json
 
     data = json.loads(run_cli("codebook", "show", GOOD, "-f", "json").out)
@@ -109,6 +129,7 @@ def test_project_codebook_comes_from_the_config(empty_project):
 
 
 # REFI-QDA ------------------------------------------------------------------------------------
+
 
 def schema():
     from lxml import etree
@@ -143,8 +164,9 @@ def test_round_trip_keeps_ids_labels_hierarchy_and_definitions(tmp_path):
     back = import_codebook(tmp_path / "a.qdc", tmp_path / "back.yaml")
     original = load_codebook(GOOD)
     fields = ("id", "label", "parent", "definition", "when_to_use", "when_not_to_use", "examples")
-    assert [tuple(getattr(c, f) for f in fields) for c in back.codes] == \
-           [tuple(getattr(c, f) for f in fields) for c in original.codes]
+    assert [tuple(getattr(c, f) for f in fields) for c in back.codes] == [
+        tuple(getattr(c, f) for f in fields) for c in original.codes
+    ]
     assert codebook_to_qdc(back) == codebook_to_qdc(original)
 
 
@@ -176,14 +198,27 @@ def test_import_of_another_tools_codebook(tmp_path):
     assert [c.color for c in codebook.codes[:2]] == ["#33AA77", "#FF000080"]
 
 
-@pytest.mark.parametrize("text, message", [
-    ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">]>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>',
-     "DTDs and entity declarations are not allowed in a .qdc file"),
-    ('<?xml version="1.0"?>\n<!DOCTYPE x SYSTEM "file:///etc/passwd">\n<CodeBook/>',
-     "DTDs and entity declarations are not allowed in a .qdc file"),
-    ("<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes>", "not well-formed XML: no element found: line 1, column 50"),
-    ("<Project xmlns='urn:QDA-XML:project:1.0'/>", "not a REFI-QDA codebook (root element '{urn:QDA-XML:project:1.0}Project')"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">]>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>',
+            "DTDs and entity declarations are not allowed in a .qdc file",
+        ),
+        (
+            '<?xml version="1.0"?>\n<!DOCTYPE x SYSTEM "file:///etc/passwd">\n<CodeBook/>',
+            "DTDs and entity declarations are not allowed in a .qdc file",
+        ),
+        (
+            "<CodeBook xmlns='urn:QDA-XML:codebook:1.0'><Codes>",
+            "not well-formed XML: no element found: line 1, column 50",
+        ),
+        (
+            "<Project xmlns='urn:QDA-XML:project:1.0'/>",
+            "not a REFI-QDA codebook (root element '{urn:QDA-XML:project:1.0}Project')",
+        ),
+    ],
+)
 def test_hostile_or_wrong_qdc_is_refused_and_nothing_is_written(tmp_path, text, message):
     source = tmp_path / "x.qdc"
     source.write_text(text)
@@ -206,13 +241,17 @@ def test_import_refuses_to_overwrite(tmp_path):
 
 # the study's codebook ------------------------------------------------------------------------
 
+
 def test_ecm_codebook_is_complete_and_usable():
     codebook = load_codebook(ROOT / "codebooks" / "ecm.yaml")
     themes = codebook.roots()
     assert len(themes) >= 8 and len(codebook.codes) >= 40
     assert {"LABOR", "VCA"} <= {t.id for t in themes}
-    incomplete = [c.id for c in codebook.codes if c.parent and not (
-        c.definition and c.when_to_use and c.when_not_to_use and c.examples and c.cues.count)]
+    incomplete = [
+        c.id
+        for c in codebook.codes
+        if c.parent and not (c.definition and c.when_to_use and c.when_not_to_use and c.examples and c.cues.count)
+    ]
     assert incomplete == []
     assert all(t.color for t in themes)
 

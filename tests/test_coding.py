@@ -38,11 +38,24 @@ def test_apply_writes_one_event_with_the_design_fields(coded):
     [event] = log_lines(coded, "alice")
     assert list(event) == DESIGN_KEYS + ["text"]
     assert {k: event[k] for k in ("coder", "op", "doc", "start", "end", "code", "origin", "memo", "text")} == {
-        "coder": "alice", "op": "add", "doc": "TF02-VSP-004", "start": segment.start, "end": segment.end,
-        "code": "LABOR.DETECT", "origin": "manual", "memo": "afraid to report", "text": segment.text}
+        "coder": "alice",
+        "op": "add",
+        "doc": "TF02-VSP-004",
+        "start": segment.start,
+        "end": segment.end,
+        "code": "LABOR.DETECT",
+        "origin": "manual",
+        "memo": "afraid to report",
+        "text": segment.text,
+    }
     assert event["at"].endswith("Z") and len(event["sha"]) == 8
     [row] = project.coding.codings(coder="alice")
-    assert (row["segment"], row["code"], row["status"], row["memo"]) == (segment.id, "LABOR.DETECT", "ok", "afraid to report")
+    assert (row["segment"], row["code"], row["status"], row["memo"]) == (
+        segment.id,
+        "LABOR.DETECT",
+        "ok",
+        "afraid to report",
+    )
 
 
 def test_unapply_and_memo_append_and_fold(coded):
@@ -58,11 +71,20 @@ def test_unapply_and_memo_append_and_fold(coded):
     assert len(fold(read_events(coded / "codings" / "bob.jsonl").events)) == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (["TF01-LE-001#999", "VCA.IMMIG", "--coder", "alice"], "Error: unknown segment 'TF01-LE-001#999' (see 'qualcode segments')\n"),
-    (["TF01-LE-001#2", "VCA.NOPE", "--coder", "alice"], "unknown code 'VCA.NOPE' (see 'qualcode codebook show')\n"),
-    (["TF01-LE-001#2", "VCA.IMMIG", "--coder", "Alice B"], "Error: coder name 'Alice B' must be lowercase letters, digits, _ or - (e.g. alice, coder-2)\n"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["TF01-LE-001#999", "VCA.IMMIG", "--coder", "alice"],
+            "Error: unknown segment 'TF01-LE-001#999' (see 'qualcode segments')\n",
+        ),
+        (["TF01-LE-001#2", "VCA.NOPE", "--coder", "alice"], "unknown code 'VCA.NOPE' (see 'qualcode codebook show')\n"),
+        (
+            ["TF01-LE-001#2", "VCA.IMMIG", "--coder", "Alice B"],
+            "Error: coder name 'Alice B' must be lowercase letters, digits, _ or - (e.g. alice, coder-2)\n",
+        ),
+    ],
+)
 def test_bad_apply_names_the_problem_and_writes_nothing(coded, args, message):
     result = run_cli("-p", coded, "apply", *args)
     assert result.code == 1 and result.err.endswith(message)
@@ -76,11 +98,14 @@ def test_unapply_of_a_code_never_applied_is_an_error(coded):
 
 def test_renamed_code_in_a_log_counts_as_the_new_id(coded):
     book = coded / "codebooks" / "ecm.yaml"
-    book.write_text(book.read_text().replace("      - id: LABOR.DETECT\n", "      - id: LABOR.DETECT\n        renamed_from: [LT.ID]\n", 1))
+    book.write_text(
+        book.read_text().replace(
+            "      - id: LABOR.DETECT\n", "      - id: LABOR.DETECT\n        renamed_from: [LT.ID]\n", 1
+        )
+    )
     project = Project.open(coded)
     seg = project.segments("TF02-VSP-004")[1]
-    append_events(coded / "codings" / "erin.jsonl",
-                  [new_event("erin", "add", seg.span, "LT.ID")])
+    append_events(coded / "codings" / "erin.jsonl", [new_event("erin", "add", seg.span, "LT.ID")])
     project = Project.open(coded)
     assert [r["code"] for r in project.coding.codings(coder="erin")] == ["LABOR.DETECT"]
     assert [r["code"] for r in project.coding.codings(code="LABOR")] == ["LABOR.DETECT"]
@@ -126,11 +151,14 @@ def test_torn_last_line_is_reported_skipped_and_healed_by_the_next_append(coded)
     with open(log, "a") as handle:
         handle.write('{"id": "x", "at": "2026-')  # the crash
     project = Project.open(coded)
-    assert [str(p) for p in project.check()] == ["codings/alice.jsonl:2: torn last line (an interrupted write); skipped"]
+    assert [str(p) for p in project.check()] == [
+        "codings/alice.jsonl:2: torn last line (an interrupted write); skipped"
+    ]
     project.coding.apply(segs[1].id, "VCA.IMMIG", coder="alice")
     assert len(project.coding.codings(coder="alice")) == 2
     assert [str(p) for p in project.check()] == [
-        "codings/alice.jsonl:2: not a valid coding event: Unterminated string starting at: line 1 column 19 (char 18)"]
+        "codings/alice.jsonl:2: not a valid coding event: Unterminated string starting at: line 1 column 19 (char 18)"
+    ]
 
 
 WRITER = """
@@ -170,22 +198,47 @@ def test_a_killed_writer_leaves_earlier_events_intact(tmp_path):
 
 def test_session_driven_through_stdin(coded):
     keys = "1 2\nm raised by the DA\n\ns\nLABOR.DETECT\n1\nq\n"
-    result = subprocess.run([sys.executable, "-m", "qualcode", "-p", str(coded), "code", "--coder", "dana",
-                             "--doc", "TF02-PR-003", "--code-filter", "PROS*"],
-                            input=keys, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qualcode",
+            "-p",
+            str(coded),
+            "code",
+            "--coder",
+            "dana",
+            "--doc",
+            "TF02-PR-003",
+            "--code-filter",
+            "PROS*",
+        ],
+        input=keys,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     events = log_lines(coded, "dana")
     segs = Project.open(coded).segments("TF02-PR-003")
     assert [(e["op"], e["code"], e["start"]) for e in events] == [
-        ("add", "PROS", segs[0].start), ("add", "PROS.CHARGE", segs[0].start),
-        ("memo", "PROS.CHARGE", segs[0].start), ("seen", None, segs[0].start),
-        ("add", "LABOR.DETECT", segs[2].start), ("add", "PROS", segs[2].start),
+        ("add", "PROS", segs[0].start),
+        ("add", "PROS.CHARGE", segs[0].start),
+        ("memo", "PROS.CHARGE", segs[0].start),
+        ("seen", None, segs[0].start),
+        ("add", "LABOR.DETECT", segs[2].start),
+        ("add", "PROS", segs[2].start),
     ]
     assert events[2]["memo"] == "raised by the DA"
     assert "Saved. 2 of 28 segments done by dana." in result.stdout
     # reopening resumes at the first segment not done: the skipped one
-    again = subprocess.run([sys.executable, "-m", "qualcode", "-p", str(coded), "code", "--coder", "dana",
-                            "--doc", "TF02-PR-003"], input="q\n", capture_output=True, text=True, timeout=120)
+    again = subprocess.run(
+        [sys.executable, "-m", "qualcode", "-p", str(coded), "code", "--coder", "dana", "--doc", "TF02-PR-003"],
+        input="q\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert f"{segs[1].id}  [2/28]" in again.stdout
 
 
@@ -203,14 +256,17 @@ def test_session_is_blind_to_other_coders(coded):
 def test_codings_follow_their_text_when_a_transcript_is_edited(coded):
     project = Project.open(coded)
     segs = {s.n: s for s in project.segments("TF01-LE-001", speaker="all")}
-    project.coding.apply(segs[2].id, "STRUCT.STAFF", coder="alice")   # will move: a turn is inserted before it
-    project.coding.apply(segs[4].id, "CAP.DATA", coder="alice")       # typo fixed inside it: fuzzy
-    project.coding.apply(segs[6].id, "STRUCT.LEAD", coder="alice")    # deleted: lost, reported
+    project.coding.apply(segs[2].id, "STRUCT.STAFF", coder="alice")  # will move: a turn is inserted before it
+    project.coding.apply(segs[4].id, "CAP.DATA", coder="alice")  # typo fixed inside it: fuzzy
+    project.coding.apply(segs[6].id, "STRUCT.LEAD", coder="alice")  # deleted: lost, reported
     path = coded / "transcripts" / "TF01-LE-001.txt"
     text = path.read_text()
-    text = text.replace("Interviewer: Okay, I think we're recording now.",
-                        "Interviewer: Before we start, is the room okay?\n\nDet. Ramos: It's fine.\n\n"
-                        "Interviewer: Okay, I think we're recording now.", 1)
+    text = text.replace(
+        "Interviewer: Okay, I think we're recording now.",
+        "Interviewer: Before we start, is the room okay?\n\nDet. Ramos: It's fine.\n\n"
+        "Interviewer: Okay, I think we're recording now.",
+        1,
+    )
     text = text.replace("thirty-one investigations", "thirty one investigations", 1)
     assert segs[6].text.split("\n")[0] in text
     lines = text.split("\n")

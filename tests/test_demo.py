@@ -34,8 +34,11 @@ def _rows(path: Path) -> list[dict]:
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and ".qualcode" not in p.parts}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".qualcode" not in p.parts
+    }
 
 
 def test_bank_covers_every_sub_code_and_is_well_formed():
@@ -75,8 +78,15 @@ def test_split_counts_is_proportional_and_exact():
 
 def test_small_study_has_the_proportional_role_mix(small):
     rows = _rows(small / "participants.csv")
-    assert list(rows[0]) == ["participant_id", "role", "task_force", "file", "speaker", "agency_type",
-                             "years_on_task_force"]
+    assert list(rows[0]) == [
+        "participant_id",
+        "role",
+        "task_force",
+        "file",
+        "speaker",
+        "agency_type",
+        "years_on_task_force",
+    ]
     expected = dict(zip(STUDY_ROLES, split_counts(12, list(STUDY_ROLES.values()))))
     assert Counter(r["role"] for r in rows) == {k: v for k, v in expected.items() if v}
     assert len({r["task_force"] for r in rows}) == 10
@@ -148,8 +158,20 @@ def test_same_arguments_give_identical_bytes_and_another_seed_does_not(small, tm
 def test_event_line_is_the_same_as_event_to_line():
     from qualcode.coding.events import Event
 
-    add = Event("id-1", "2026-06-01T09:00:04Z", "coder_a", "add", "TF01-LE-001", 10, 20, "abcd1234", "LABOR.DETECT",
-                "manual", None, "Nobody reports — “never”.")
+    add = Event(
+        "id-1",
+        "2026-06-01T09:00:04Z",
+        "coder_a",
+        "add",
+        "TF01-LE-001",
+        10,
+        20,
+        "abcd1234",
+        "LABOR.DETECT",
+        "manual",
+        None,
+        "Nobody reports — “never”.",
+    )
     seen = Event("id-2", "2026-06-01T09:00:09Z", "coder_a", "seen", "TF01-LE-001", 30, 40, "abcd1234")
     assert event_line(add) == add.to_line() and event_line(seen) == seen.to_line()
 
@@ -162,12 +184,15 @@ def test_full_study_generates_quickly_with_the_study_mix(tmp_path):
     assert report.formats == {"txt": 36, "md": 36, "vtt": 36, "docx": 35}
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"interviews": 0}, "interviews must be at least 1, not 0"),
-    ({"scale": 0}, "scale must be at least 1, not 0"),
-    ({"coders": 4}, "coders must be 2 or 3, not 4"),
-    ({"error_rate": 0.9}, "error_rate must be between 0 and 0.5, not 0.9"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"interviews": 0}, "interviews must be at least 1, not 0"),
+        ({"scale": 0}, "scale must be at least 1, not 0"),
+        ({"coders": 4}, "coders must be 2 or 3, not 4"),
+        ({"error_rate": 0.9}, "error_rate must be between 0 and 0.5, not 0.9"),
+    ],
+)
 def test_bad_arguments_are_errors_for_people(tmp_path, kwargs, message):
     """The library names its parameters; the CLI names the options that set them."""
     with pytest.raises(QualcodeError) as caught:
@@ -176,7 +201,7 @@ def test_bad_arguments_are_errors_for_people(tmp_path, kwargs, message):
     assert not (tmp_path / "x").exists()
     name, value = next(iter(kwargs.items()))
     result = run_cli("demo", "generate", tmp_path / "y", f"--{name.replace('_', '-')}", str(value))
-    assert (result.code, result.err.splitlines()[-1]) == (1, f"Error: --{name.replace('_', '-')}{message[len(name):]}")
+    assert (result.code, result.err.splitlines()[-1]) == (1, f"Error: --{name.replace('_', '-')}{message[len(name) :]}")
     assert not (tmp_path / "y").exists()
 
 
@@ -188,8 +213,12 @@ def test_a_folder_that_is_not_empty_needs_force(tmp_path):
         generate_corpus(folder, interviews=2, words=500)
     report = generate_corpus(folder, interviews=2, words=500, force=True, coders=3, gold=True)
     assert (folder / "notes.txt").read_text() == "mine"
-    assert sorted(p.name for p in (folder / "codings").iterdir()) == ["coder_a.jsonl", "coder_b.jsonl",
-                                                                     "coder_c.jsonl", "gold.jsonl"]
+    assert sorted(p.name for p in (folder / "codings").iterdir()) == [
+        "coder_a.jsonl",
+        "coder_b.jsonl",
+        "coder_c.jsonl",
+        "gold.jsonl",
+    ]
     assert report.interviews == 2
 
 
@@ -202,8 +231,9 @@ def test_cli_generate_prints_one_summary_line(tmp_path):
     app = typer.Typer()
     app.add_typer(demo_app, name="demo")
     app.callback()(lambda: None)
-    result = CliRunner().invoke(app, ["demo", "generate", str(tmp_path / "s"), "--interviews", "3", "--words", "600",
-                                      "--seed", "2"])
+    result = CliRunner().invoke(
+        app, ["demo", "generate", str(tmp_path / "s"), "--interviews", "3", "--words", "600", "--seed", "2"]
+    )
     assert result.exit_code == 0, result.output
     assert result.output.strip().startswith("Wrote 3 interviews")
     for args in (["demo", "--help"], ["demo", "generate", "--help"]):
@@ -211,7 +241,9 @@ def test_cli_generate_prints_one_summary_line(tmp_path):
 
 
 def test_importing_the_cli_module_loads_nothing_heavy():
-    code = ("import sys, qualcode.cli.demo\n"
-            "print(','.join(m for m in ('spacy', 'pandas', 'numpy', 'docx', 'yaml') if m in sys.modules))\n")
+    code = (
+        "import sys, qualcode.cli.demo\n"
+        "print(','.join(m for m in ('spacy', 'pandas', 'numpy', 'docx', 'yaml') if m in sys.modules))\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""

@@ -32,7 +32,13 @@ def test_init_makes_the_project_layout(tmp_path):
     Project.init(tmp_path / "study")
     root = tmp_path / "study"
     assert sorted(p.name for p in root.iterdir()) == [
-        ".gitignore", "codebooks", "codings", "participants.csv", "qualcode.yaml", "transcripts"]
+        ".gitignore",
+        "codebooks",
+        "codings",
+        "participants.csv",
+        "qualcode.yaml",
+        "transcripts",
+    ]
     assert (root / "participants.csv").read_text() == "participant_id,role,task_force,file,speaker\n"
     assert ".qualcode/" in (root / ".gitignore").read_text().splitlines()
     with pytest.raises(QualcodeError, match="a project already exists here"):
@@ -58,10 +64,20 @@ def test_import_copies_and_records_the_participant(empty_project, tmp_path):
     assert project.import_transcripts([source], role="law_enforcement", task_force="TF07") == ["TF07-LE-001"]
     assert (empty_project / "transcripts" / "TF07-LE-001.txt").read_bytes() == source.read_bytes()
     assert read_csv(empty_project / "participants.csv") == [
-        {"participant_id": "TF07-LE-001", "role": "law_enforcement", "task_force": "TF07", "file": "", "speaker": ""}]
+        {"participant_id": "TF07-LE-001", "role": "law_enforcement", "task_force": "TF07", "file": "", "speaker": ""}
+    ]
     [doc] = project.document_rows()
-    assert doc == {"id": "TF07-LE-001", "participant": "TF07-LE-001", "role": "law_enforcement", "task_force": "TF07",
-                   "format": "txt", "turns": 4, "speakers": 2, "segments": 4, "words": 20}
+    assert doc == {
+        "id": "TF07-LE-001",
+        "participant": "TF07-LE-001",
+        "role": "law_enforcement",
+        "task_force": "TF07",
+        "format": "txt",
+        "turns": 4,
+        "speakers": 2,
+        "segments": 4,
+        "words": 20,
+    }
 
 
 def test_participant_option_updates_one_row_and_keeps_the_others(project_copy, tmp_path):
@@ -99,7 +115,9 @@ def test_front_matter_names_and_defines_the_participant(empty_project, tmp_path)
     project = Project.open(empty_project)
     project.import_transcripts([source])
     assert read_csv(empty_project / "participants.csv")[0]["participant_id"] == "P-77"
-    assert [(d["id"], d["participant"], d["role"]) for d in project.document_rows()] == [("interview-77", "P-77", "prosecutor")]
+    assert [(d["id"], d["participant"], d["role"]) for d in project.document_rows()] == [
+        ("interview-77", "P-77", "prosecutor")
+    ]
 
 
 def test_group_interview_maps_speakers_to_participants(sample_project):
@@ -123,7 +141,8 @@ def test_duplicate_participant_ids_name_both_lines(empty_project):
     with pytest.raises(QualcodeError) as info:
         Project.open(empty_project)
     assert [str(p) for p in info.value.problems] == [
-        f"{empty_project / 'participants.csv'}:4: duplicate participant_id A (first on line 2)"]
+        f"{empty_project / 'participants.csv'}:4: duplicate participant_id A (first on line 2)"
+    ]
 
 
 def test_participants_without_role_column_is_an_error_on_line_1(empty_project):
@@ -136,13 +155,42 @@ def test_listings_have_the_documented_columns(sample_project):
     from qualcode.cli.corpus import segment_rows
 
     project = Project.open(sample_project)
-    assert list(project.document_rows()[0]) == ["id", "participant", "role", "task_force", "format", "turns",
-                                                "speakers", "segments", "words"]
+    assert list(project.document_rows()[0]) == [
+        "id",
+        "participant",
+        "role",
+        "task_force",
+        "format",
+        "turns",
+        "speakers",
+        "segments",
+        "words",
+    ]
     segment = project.segments()[0]
-    assert list(segment_rows([segment])[0]) == ["id", "doc", "n", "speaker", "kind", "participant", "start", "end", "text"]
-    assert {f.name for f in fields(segment)} == {"id", "doc", "n", "speaker", "kind", "participant", "start", "end", "text"}
+    assert list(segment_rows([segment])[0]) == [
+        "id",
+        "doc",
+        "n",
+        "speaker",
+        "kind",
+        "participant",
+        "start",
+        "end",
+        "text",
+    ]
+    assert {f.name for f in fields(segment)} == {
+        "id",
+        "doc",
+        "n",
+        "speaker",
+        "kind",
+        "participant",
+        "start",
+        "end",
+        "text",
+    }
     text = project.document_text(segment.doc)
-    assert text[segment.start:segment.end] == segment.text
+    assert text[segment.start : segment.end] == segment.text
 
 
 def test_segments_filter_by_speaker_kind(sample_project):
@@ -195,8 +243,12 @@ def test_rebuild_gives_identical_listings(project_copy):
     before = (project.documents(), project.document_rows(), project.segments(speaker="all"), project.summary(by="role"))
     project.rebuild_index()
     project = Project.open(project_copy)
-    assert (project.documents(), project.document_rows(), project.segments(speaker="all"),
-            project.summary(by="role")) == before
+    assert (
+        project.documents(),
+        project.document_rows(),
+        project.segments(speaker="all"),
+        project.summary(by="role"),
+    ) == before
 
 
 def test_changing_the_segment_unit_resegments(project_copy):
@@ -246,7 +298,8 @@ def test_check_reports_a_missing_codebook(empty_project):
     # init names codebooks/codebook.yaml in qualcode.yaml but cannot know which codebook to put there
     assert [str(p) for p in Project.open(empty_project).check()] == [
         "codebooks/codebook.yaml: no such codebook file: put your codebook here (e.g. a copy of the shipped "
-        "codebooks/ecm.yaml) or name another under 'codebook:' in qualcode.yaml"]
+        "codebooks/ecm.yaml) or name another under 'codebook:' in qualcode.yaml"
+    ]
 
 
 def test_summary_by_role_adds_up(sample_project):
@@ -266,9 +319,15 @@ def test_check_includes_codebook_problems(project_copy):
 
     book = project_copy / "codebooks" / "ecm.yaml"
     _shutil.copyfile(ROOT_BOOK, book)
-    book.write_text(book.read_text().replace("    label: Labor trafficking response\n", "    lable: Labor trafficking response\n", 1))
+    book.write_text(
+        book.read_text().replace(
+            "    label: Labor trafficking response\n", "    lable: Labor trafficking response\n", 1
+        )
+    )
     problems = [str(p) for p in Project.open(project_copy, refresh=False).check()]
-    assert any(p.startswith(f"{book}:") and "code LABOR: lable: unknown key (did you mean label?)" in p for p in problems)
+    assert any(
+        p.startswith(f"{book}:") and "code LABOR: lable: unknown key (did you mean label?)" in p for p in problems
+    )
 
 
 def test_check_notes_an_unlisted_interviewer(project_copy):
@@ -281,10 +340,13 @@ def test_check_notes_an_unlisted_interviewer(project_copy):
     assert [n.split(" all count")[0] for n in notes] == [
         "transcripts/TF02-PR-003.vtt: 2 speakers (Jordan Avery, Priya Natarajan)",
         "transcripts/TF03-LE-005.docx: 2 speakers (Jordan Avery, Sgt. Tom Becker)",
-        "transcripts/TF04-VSP-008.vtt: 2 speakers (Jordan Avery, Rosa Delgado)"]
-    assert notes[0].endswith("all count as participant TF02-PR-003; if one is the interviewer, list that label under "
-                             "interviewers in qualcode.yaml; if several people speak, give each a row with file and "
-                             "speaker in participants.csv")
+        "transcripts/TF04-VSP-008.vtt: 2 speakers (Jordan Avery, Rosa Delgado)",
+    ]
+    assert notes[0].endswith(
+        "all count as participant TF02-PR-003; if one is the interviewer, list that label under "
+        "interviewers in qualcode.yaml; if several people speak, give each a row with file and "
+        "speaker in participants.csv"
+    )
 
 
 def test_no_speaker_notes_on_the_samples(sample_project):

@@ -37,7 +37,9 @@ def coded(project_copy) -> Path:
     chosen = {s.doc: s for s in segments}
     picks = list(chosen.values()) + [s for s in segments if s.doc == "TF01-LE-001"][1:4]
     for n, segment in enumerate(picks):
-        project.coding.apply(segment.id, ids[(3 * n + 1) % len(ids)], coder="alice", memo="a memo — “quoted”" if n == 0 else None)
+        project.coding.apply(
+            segment.id, ids[(3 * n + 1) % len(ids)], coder="alice", memo="a memo — “quoted”" if n == 0 else None
+        )
         project.coding.apply(segment.id, ids[(5 * n + 2) % len(ids)], coder="alice")
         if n % 2 == 0:
             project.coding.apply(segment.id, ids[(3 * n + 1) % len(ids)], coder="bob")
@@ -114,7 +116,7 @@ def test_selections_are_code_points_over_the_source_text(coded, tmp_path):
     beyond_ascii = 0
     for coding in read_qdpx(tmp_path / "study.qdpx"):
         text = texts[coding.doc]
-        assert text[coding.start:coding.end] == segments[(coding.doc, coding.start, coding.end)]
+        assert text[coding.start : coding.end] == segments[(coding.doc, coding.start, coding.end)]
         prefix = text[: coding.start]
         beyond_ascii += len(prefix.encode("utf-8")) != len(prefix)
     assert beyond_ascii  # some selections start after ’ — … : byte offsets would differ
@@ -126,7 +128,11 @@ def test_memo_user_and_dates_on_the_selection(coded, tmp_path):
     write_qdpx(project, tmp_path / "study.qdpx")
     root = qde(tmp_path / "study.qdpx")
     users = {u.get("guid"): u.get("name") for u in root.iter(f"{Q}User")}
-    memos = [s.findtext(f"{Q}Description") for s in root.iter(f"{Q}PlainTextSelection") if s.find(f"{Q}Description") is not None]
+    memos = [
+        s.findtext(f"{Q}Description")
+        for s in root.iter(f"{Q}PlainTextSelection")
+        if s.find(f"{Q}Description") is not None
+    ]
     assert memos == ["a memo — “quoted”"]
     ats = {(c.coder, c.doc, c.start, c.code): c.at for c in project.index.codings()}
     for selection in root.iter(f"{Q}PlainTextSelection"):
@@ -146,19 +152,29 @@ def test_cases_and_sources_carry_participant_variables(coded, tmp_path):
     sources = {s.get("guid"): s.get("name") for s in root.iter(f"{Q}TextSource")}
 
     def values(element):
-        return {variables[v.find(f"{Q}VariableRef").get("targetGUID")]: v.findtext(f"{Q}TextValue")
-                for v in element.findall(f"{Q}VariableValue")}
+        return {
+            variables[v.find(f"{Q}VariableRef").get("targetGUID")]: v.findtext(f"{Q}TextValue")
+            for v in element.findall(f"{Q}VariableValue")
+        }
 
     cases = {c.get("name"): c for c in root.iter(f"{Q}Case")}
     assert len(cases) == 11
-    assert values(cases["TF03-LE-005"]) == {"role": "law_enforcement", "task_force": "TF03",
-                                            "agency_type": "sheriff's office", "years_on_task_force": "2"}
+    assert values(cases["TF03-LE-005"]) == {
+        "role": "law_enforcement",
+        "task_force": "TF03",
+        "agency_type": "sheriff's office",
+        "years_on_task_force": "2",
+    }
     assert [sources[r.get("targetGUID")] for r in cases["TF05-LE-011"].findall(f"{Q}SourceRef")] == ["TF05-GROUP-010"]
     by_name = {s.get("name"): s for s in root.iter(f"{Q}TextSource")}
     assert values(by_name["TF03-LE-005"]) == values(cases["TF03-LE-005"])
     # a group interview: shared values once, differing values joined in participant-id order
-    assert values(by_name["TF05-GROUP-010"]) == {"role": "law_enforcement", "task_force": "TF05",
-                                                 "agency_type": "municipal police", "years_on_task_force": "8; 2"}
+    assert values(by_name["TF05-GROUP-010"]) == {
+        "role": "law_enforcement",
+        "task_force": "TF05",
+        "agency_type": "municipal police",
+        "years_on_task_force": "8; 2",
+    }
     # a case and a source may share an id (TF01-LE-001) but never a GUID
     assert cases["TF01-LE-001"].get("guid") != by_name["TF01-LE-001"].get("guid")
 
@@ -194,7 +210,7 @@ def test_moved_codings_use_the_current_segment_and_lost_ones_are_skipped(coded, 
     [coding] = read_qdpx(tmp_path / "carol.qdpx")
     moved = project.index.segment(next(c.segment for c in project.index.codings(coder="carol") if c.code == "CAP.DATA"))
     assert (coding.start, coding.end) == (moved.start, moved.end) != (moving.start, moving.end)
-    assert read_qdpx_sources(tmp_path / "carol.qdpx")["TF04-LE-007"][coding.start:coding.end] == moving.text
+    assert read_qdpx_sources(tmp_path / "carol.qdpx")["TF04-LE-007"][coding.start : coding.end] == moving.text
 
 
 def test_output_must_end_in_qdpx(coded, tmp_path):
@@ -206,8 +222,10 @@ def test_output_must_end_in_qdpx(coded, tmp_path):
 def test_reading_refuses_doctype_and_non_projects(tmp_path):
     bomb = tmp_path / "bomb.qdpx"
     with zipfile.ZipFile(bomb, "w") as archive:
-        archive.writestr("project.qde", '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]>'
-                                        f'<Project xmlns="{NS}" name="x">&a;</Project>')
+        archive.writestr(
+            "project.qde",
+            f'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><Project xmlns="{NS}" name="x">&a;</Project>',
+        )
     with pytest.raises(QualcodeError, match="DTDs and entity declarations are not allowed"):
         read_qdpx(bomb)
     (tmp_path / "plain.qdpx").write_text("not a zip")

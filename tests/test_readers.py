@@ -127,11 +127,7 @@ CHANGELOG_MD = (
     "**Ana Ruiz:** We are back.\n"
 )
 
-PLAUD_MD = blocks(
-    "**Speaker 1 (00:00):** Hello there.",
-    "**Speaker 2 (00:05):** Hi.",
-    "**Speaker 1 (01:10):** Bye.",
-)
+PLAUD_MD = blocks("**Speaker 1 (00:00):** Hello there.", "**Speaker 2 (00:05):** Hi.", "**Speaker 1 (01:10):** Bye.")
 
 ZOOM_VTT = (
     "WEBVTT\n"
@@ -193,7 +189,16 @@ ALL_FIXTURES = {
     "timestamps_txt": ("a.txt", blocks("[00:01:23] I: Hi.", "(00:01:30) R: Hello. Nice.", "#00:02:00# I: Bye.")),
     "prose_labels": (
         "a.txt",
-        blocks("I: Tell me.", "R: It began.", "Note: a note.", "Example: a case.", "[crosstalk]", "I: Ok. Fine.", "R: Yes.", "Note: again."),
+        blocks(
+            "I: Tell me.",
+            "R: It began.",
+            "Note: a note.",
+            "Example: a case.",
+            "[crosstalk]",
+            "I: Ok. Fine.",
+            "R: Yes.",
+            "Note: again.",
+        ),
     ),
     "otter": ("a.txt", OTTER_TXT),
     "rev": ("a.txt", REV_TXT),
@@ -238,9 +243,7 @@ def load_fixture(name: str, tmp_path):
             id="I-R",
         ),
         pytest.param(
-            blocks("Q: How long?", "A: Five years."),
-            [("Q", ["How long?"]), ("A", ["Five years."])],
-            id="Q-A",
+            blocks("Q: How long?", "A: Five years."), [("Q", ["How long?"]), ("A", ["Five years."])], id="Q-A"
         ),
         pytest.param(
             blocks("P1: Hello.", "P2: Hi.", "P12: Hey.", "P1: Bye."),
@@ -280,17 +283,39 @@ def load_fixture(name: str, tmp_path):
         ),
         pytest.param(
             blocks("Interviewer: Welcome.", "Dr. Ana Ruiz: Thank you.", "Interviewer: Ready?", "Dr. Ana Ruiz: Yes."),
-            [("Interviewer", ["Welcome."]), ("Dr. Ana Ruiz", ["Thank you."]), ("Interviewer", ["Ready?"]), ("Dr. Ana Ruiz", ["Yes."])],
+            [
+                ("Interviewer", ["Welcome."]),
+                ("Dr. Ana Ruiz", ["Thank you."]),
+                ("Interviewer", ["Ready?"]),
+                ("Dr. Ana Ruiz", ["Yes."]),
+            ],
             id="period-inside-label",
         ),
         pytest.param(
-            blocks("Interviewer:\nWhere did you work?", "Rebecca:\nIn the city.", "Interviewer:\nThanks.", "Rebecca:\nSure."),
-            [("Interviewer", ["Where did you work?"]), ("Rebecca", ["In the city."]), ("Interviewer", ["Thanks."]), ("Rebecca", ["Sure."])],
+            blocks(
+                "Interviewer:\nWhere did you work?",
+                "Rebecca:\nIn the city.",
+                "Interviewer:\nThanks.",
+                "Rebecca:\nSure.",
+            ),
+            [
+                ("Interviewer", ["Where did you work?"]),
+                ("Rebecca", ["In the city."]),
+                ("Interviewer", ["Thanks."]),
+                ("Rebecca", ["Sure."]),
+            ],
             id="label-on-its-own-line",
         ),
         pytest.param(
-            blocks("WRIGHT: Today is May 10.", "WHITSON: When I first arrived.", "WRIGHT: Go on.", "WHITSON: It was cold."),
-            [("WRIGHT", ["Today is May 10."]), ("WHITSON", ["When I first arrived."]), ("WRIGHT", ["Go on."]), ("WHITSON", ["It was cold."])],
+            blocks(
+                "WRIGHT: Today is May 10.", "WHITSON: When I first arrived.", "WRIGHT: Go on.", "WHITSON: It was cold."
+            ),
+            [
+                ("WRIGHT", ["Today is May 10."]),
+                ("WHITSON", ["When I first arrived."]),
+                ("WRIGHT", ["Go on."]),
+                ("WHITSON", ["It was cold."]),
+            ],
             id="caps-surnames",
         ),
     ],
@@ -328,7 +353,13 @@ def test_lines_within_a_paragraph_are_kept_together():
 
 @pytest.mark.parametrize(
     "stamp, time",
-    [("[00:01:23]", "00:01:23"), ("(00:01:23)", "00:01:23"), ("#00:01:23#", "00:01:23"), ("#00:01:23-4#", "00:01:23-4"), ("00:01:23", "00:01:23")],
+    [
+        ("[00:01:23]", "00:01:23"),
+        ("(00:01:23)", "00:01:23"),
+        ("#00:01:23#", "00:01:23"),
+        ("#00:01:23-4#", "00:01:23-4"),
+        ("00:01:23", "00:01:23"),
+    ],
 )
 def test_leading_timestamp_before_label_is_turn_time(stamp, time):
     t = parse(blocks(f"{stamp} Interviewer: Welcome.", "[00:02:00] R: Thanks.", "(00:03:00) Interviewer: Next."))
@@ -360,7 +391,10 @@ def test_prose_words_with_colon_are_not_speakers():
         )
     )
     assert [s for s, _ in turns(t)] == ["Interviewer", "R", "Interviewer", "R"]
-    assert turns(t)[1] == ("R", ["It began with a tip.", "Note: the recorder was switched on late.", "Example: a restaurant in 2019."])
+    assert turns(t)[1] == (
+        "R",
+        ["It began with a tip.", "Note: the recorder was switched on late.", "Example: a restaurant in 2019."],
+    )
     assert turns(t)[3] == ("R", ["One more thing.", "Note: this is the second note.", "Example: a farm."])
     assert "Note" not in t.speakers and "Example" not in t.speakers
 
@@ -386,7 +420,16 @@ def test_bracketed_notes_at_line_start_stay_text_and_are_not_speakers():
     assert t.speakers == ("Interviewer", "R")
     assert turns(t) == [
         ("Interviewer", ["Tell me."]),
-        ("R", ["It began.", "[inaudible 00:15:05] and then it stopped.", "[crosstalk]", "[laughter]", "[crosstalk] yes we did."]),
+        (
+            "R",
+            [
+                "It began.",
+                "[inaudible 00:15:05] and then it stopped.",
+                "[crosstalk]",
+                "[laughter]",
+                "[crosstalk] yes we did.",
+            ],
+        ),
         ("Interviewer", ["Go on.", "[laughter] Sure."]),
     ]
 
@@ -415,7 +458,12 @@ def test_file_without_labels_gives_one_unnamed_turn_per_paragraph():
 @pytest.mark.parametrize("break_line", ["Break: 10 minutes", "Break:", "BREAK: lunch"])
 def test_break_label_is_not_a_turn(break_line):
     t = parse(blocks("Interviewer: Tell me.", "R: It began.", break_line, "Interviewer: Go on.", "R: Sure."))
-    assert turns(t) == [("Interviewer", ["Tell me."]), ("R", ["It began."]), ("Interviewer", ["Go on."]), ("R", ["Sure."])]
+    assert turns(t) == [
+        ("Interviewer", ["Tell me."]),
+        ("R", ["It began."]),
+        ("Interviewer", ["Go on."]),
+        ("R", ["Sure."]),
+    ]
     assert "Break" not in t.text and "BREAK" not in t.text
 
 
@@ -450,7 +498,11 @@ def test_rev_export():
 
 def test_zoom_saved_transcript():
     t = parse(ZOOM_TXT)
-    assert turns(t) == [("Ana Ruiz", ["Hello everyone."]), ("Ben Ode", ["Hi Ana.", "Can you hear me?"]), ("Ana Ruiz", ["Yes."])]
+    assert turns(t) == [
+        ("Ana Ruiz", ["Hello everyone."]),
+        ("Ben Ode", ["Hi Ana.", "Can you hear me?"]),
+        ("Ana Ruiz", ["Yes."]),
+    ]
     assert times(t) == ["11:02:09", "11:02:15", "11:02:30"]
     assert t.text == "Ana Ruiz: Hello everyone.\n\nBen Ode: Hi Ana.\n\nCan you hear me?\n\nAna Ruiz: Yes.\n"
 
@@ -606,10 +658,7 @@ def test_srt_without_speakers():
 
 @pytest.mark.parametrize(
     "text, line, message",
-    [
-        ("Interviewer: hi\n\nR: ok\n", 1, "not an SRT file"),
-        ("1\n00:00:00,500 --> 00:00:02,000\n\n", None, "no cues"),
-    ],
+    [("Interviewer: hi\n\nR: ok\n", 1, "not an SRT file"), ("1\n00:00:00,500 --> 00:00:02,000\n\n", None, "no cues")],
 )
 def test_srt_errors(text, line, message):
     p = error(text, "bad.srt")
@@ -670,8 +719,10 @@ def rich_docx(path):
 
     document = docx.Document()
     body = document.element.body
-    namespaces = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
-                  'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+    namespaces = (
+        'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    )
     for element in parse_xml(f"<w:body {namespaces}>{RICH_BODY}</w:body>"):
         body.insert(len(body) - 1, element)  # before the section properties
     document.save(str(path))
@@ -683,8 +734,11 @@ def test_docx_text_is_what_python_docx_reads(tmp_path):
 
     from qualcode.transcripts.docx import docx_paragraphs
 
-    files = [rich_docx(tmp_path / "rich.docx"), make_docx(tmp_path / "teams.docx", TEAMS_DOCX),
-             *sorted((ROOT / "transcripts").glob("*.docx"))]
+    files = [
+        rich_docx(tmp_path / "rich.docx"),
+        make_docx(tmp_path / "teams.docx", TEAMS_DOCX),
+        *sorted((ROOT / "transcripts").glob("*.docx")),
+    ]
     for path in files:
         expected = [p.text for p in docx.Document(str(path)).paragraphs]
         assert docx_paragraphs(path.read_bytes(), path.name) == expected, path.name
@@ -700,7 +754,7 @@ def test_a_damaged_docx_is_a_located_error_not_a_crash(tmp_path):
     with zipfile.ZipFile(path) as archive:
         info = archive.getinfo("word/document.xml")
     body = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-    data[body + 5:body + 40] = bytes(35)  # the compressed text of the main part, zeroed
+    data[body + 5 : body + 40] = bytes(35)  # the compressed text of the main part, zeroed
     p = error(bytes(data), "d.docx")
     assert p.path == "d.docx" and p.message.startswith("cannot read Word document")
 
@@ -755,7 +809,9 @@ def test_nbsp_and_curly_quotes_are_kept():
     "data, line",
     [
         pytest.param("Interviewer: Hello.\n\nR: Ca va tr\xe8s bien.\n".encode("latin-1"), 3, id="line-3"),
-        pytest.param("Interviewer: Hello.\r\n\r\nR: ok\r\n\r\nR: tr\xe8s bien.\r\n".encode("latin-1"), 5, id="crlf-line-5"),
+        pytest.param(
+            "Interviewer: Hello.\r\n\r\nR: ok\r\n\r\nR: tr\xe8s bien.\r\n".encode("latin-1"), 5, id="crlf-line-5"
+        ),
         pytest.param("Caf\xe9 interview\n".encode("latin-1"), 1, id="line-1"),
     ],
 )
@@ -807,7 +863,11 @@ def test_empty_file(data, path):
 
 @pytest.mark.parametrize(
     "text, path",
-    [("Transcribed by https://otter.ai\n", "a.txt"), ("# Title\n\n## Part\n", "a.md"), ("---\ntitle: x\n---\n", "a.md")],
+    [
+        ("Transcribed by https://otter.ai\n", "a.txt"),
+        ("# Title\n\n## Part\n", "a.md"),
+        ("---\ntitle: x\n---\n", "a.md"),
+    ],
 )
 def test_no_spoken_text(text, path):
     assert error(text, path).message == "no spoken text found"
@@ -883,8 +943,13 @@ def test_segment_invariants(name, unit, tmp_path):
 
 
 def test_segments_exact_values():
-    t = parse("Interviewer: How did it start? Tell me.\n\nR: It began in 2019. Then it grew!\n\nMore text here.\n", doc_id="d")
-    by_unit = {u: [(s.id, s.speaker, s.kind, s.text) for s in segment_transcript(t, u, SETTINGS)] for u in ("turn", "paragraph", "sentence")}
+    t = parse(
+        "Interviewer: How did it start? Tell me.\n\nR: It began in 2019. Then it grew!\n\nMore text here.\n", doc_id="d"
+    )
+    by_unit = {
+        u: [(s.id, s.speaker, s.kind, s.text) for s in segment_transcript(t, u, SETTINGS)]
+        for u in ("turn", "paragraph", "sentence")
+    }
     assert by_unit["turn"] == [
         ("d#1", "Interviewer", INTERVIEWER, "How did it start? Tell me."),
         ("d#2", "R", PARTICIPANT, "It began in 2019. Then it grew!\n\nMore text here."),
@@ -944,7 +1009,12 @@ def test_is_interviewer_rejects_others(speaker):
 
 def test_custom_reader_settings():
     settings = ReaderSettings(interviewer_labels=("Host",), non_speaker_labels=("Break", "Intermission"))
-    t = parse_transcript(blocks("Host: Hi.", "Ana: Hello.", "Intermission: ten minutes", "Host: Back.", "Ana: Yes.").encode(), "a.txt", settings, "d")
+    t = parse_transcript(
+        blocks("Host: Hi.", "Ana: Hello.", "Intermission: ten minutes", "Host: Back.", "Ana: Yes.").encode(),
+        "a.txt",
+        settings,
+        "d",
+    )
     assert turns(t) == [("Host", ["Hi."]), ("Ana", ["Hello."]), ("Host", ["Back."]), ("Ana", ["Yes."])]
     kinds = [s.kind for s in segment_transcript(t, "turn", settings)]
     assert kinds == [INTERVIEWER, PARTICIPANT, INTERVIEWER, PARTICIPANT]
@@ -967,7 +1037,12 @@ def test_fixed_lone_cr_bad_byte_line():
 
 def test_fixed_answer_that_is_only_a_clock_time():
     t = parse(blocks("Interviewer: What time did it start?", "R: 9:30", "Interviewer: And end?", "R: Late."))
-    assert turns(t) == [("Interviewer", ["What time did it start?"]), ("R", ["9:30"]), ("Interviewer", ["And end?"]), ("R", ["Late."])]
+    assert turns(t) == [
+        ("Interviewer", ["What time did it start?"]),
+        ("R", ["9:30"]),
+        ("Interviewer", ["And end?"]),
+        ("R", ["Late."]),
+    ]
 
 
 @pytest.mark.parametrize("paragraph", ["10:30 was when we met.", "2:1 was the usual ratio."])
@@ -980,7 +1055,14 @@ def test_fixed_paragraph_starting_with_a_number_pair(paragraph):
     "text, expected",
     [
         pytest.param(
-            blocks("Interviewer 1: Welcome.", "P1: Thanks.", "Interviewer 2: Next.", "P1: Ok.", "Interviewer 1: Bye.", "Interviewer 2: Bye."),
+            blocks(
+                "Interviewer 1: Welcome.",
+                "P1: Thanks.",
+                "Interviewer 2: Next.",
+                "P1: Ok.",
+                "Interviewer 1: Bye.",
+                "Interviewer 2: Bye.",
+            ),
             ["Interviewer 1", "P1", "Interviewer 2", "P1", "Interviewer 1", "Interviewer 2"],
             id="numbered-interviewers",
         ),
@@ -1019,5 +1101,8 @@ def test_fixed_timestamped_name_label_used_once():
 
 
 def test_fixed_escaped_timestamp_after_bold_label():
-    t = parse(blocks("**Ana Ruiz:** \\[00:00:12.10\\] Hello.", "\\[00:00:20.00\\] Second paragraph.", "**Ben Ode:** Hi."), "a.md")
+    t = parse(
+        blocks("**Ana Ruiz:** \\[00:00:12.10\\] Hello.", "\\[00:00:20.00\\] Second paragraph.", "**Ben Ode:** Hi."),
+        "a.md",
+    )
     assert turns(t) == [("Ana Ruiz", ["Hello.", "Second paragraph."]), ("Ben Ode", ["Hi."])]

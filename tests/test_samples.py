@@ -44,7 +44,7 @@ def test_segment_text_is_the_slice_of_the_normalised_text(transcripts, unit):
         segments = segment_transcript(transcript, unit, SETTINGS)
         assert segments, transcript.path
         for segment in segments:
-            assert segment.text == transcript.text[segment.start:segment.end]
+            assert segment.text == transcript.text[segment.start : segment.end]
             assert segment.text == segment.text.strip()
         assert [s.id for s in segments] == [f"{transcript.doc_id}#{n}" for n in range(1, len(segments) + 1)]
 

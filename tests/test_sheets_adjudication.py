@@ -57,19 +57,28 @@ def test_import_writes_only_the_differences_and_again_nothing(coded, tmp_path):
     project.coding.template(coder="alice", output=sheet, doc="TF05-OTH-009")
     rows = read_csv(sheet)
     defn, partners = rows[0].index("LABOR.DEFN"), rows[0].index("LABOR.PARTNERS")
-    rows[1][defn] = ""          # unmark
-    rows[2][partners] = "x"     # mark
+    rows[1][defn] = ""  # unmark
+    rows[2][partners] = "x"  # mark
     rows[3][partners] = "X"
     write_csv(sheet, rows)
     events = project.coding.import_sheet(sheet, coder="alice")
     assert [(e.op, e.code) for e in events if e.op != "seen"] == [
-        ("remove", "LABOR.DEFN"), ("add", "LABOR.PARTNERS"), ("add", "LABOR.PARTNERS")]
+        ("remove", "LABOR.DEFN"),
+        ("add", "LABOR.PARTNERS"),
+        ("add", "LABOR.PARTNERS"),
+    ]
     # every row left empty is a decision ("no code"), recorded as read, as Enter is in the session
-    assert [e.start for e in events if e.op == "seen"] == [s.start for s in project.segments("TF05-OTH-009")
-                                                           if s.id not in segs[1:3]]
+    assert [e.start for e in events if e.op == "seen"] == [
+        s.start for s in project.segments("TF05-OTH-009") if s.id not in segs[1:3]
+    ]
     assert sorted((r["segment"], r["code"]) for r in project.coding.codings(coder="alice")) == [
-        (segs[1], "LABOR.PARTNERS"), (segs[2], "LABOR.PARTNERS")]
-    assert run_cli("-p", coded, "codings", "import", sheet, "--coder", "alice").err == "alice: 0 codings added, 0 removed\n"
+        (segs[1], "LABOR.PARTNERS"),
+        (segs[2], "LABOR.PARTNERS"),
+    ]
+    assert (
+        run_cli("-p", coded, "codings", "import", sheet, "--coder", "alice").err
+        == "alice: 0 codings added, 0 removed\n"
+    )
 
 
 def test_rows_left_empty_count_as_read_only_in_documents_the_sheet_codes(coded, tmp_path):
@@ -101,7 +110,10 @@ def test_xlsx_round_trip(coded, tmp_path):
     book.save(sheet)
     events = project.coding.import_sheet(sheet, coder="bob")
     segs = project.segments("TF03-PR-006")
-    assert [(e.code, e.start) for e in events if e.op == "add"] == [("PROS.PLEA", segs[0].start), ("PROS.CHARGE", segs[2].start)]
+    assert [(e.code, e.start) for e in events if e.op == "add"] == [
+        ("PROS.PLEA", segs[0].start),
+        ("PROS.CHARGE", segs[2].start),
+    ]
 
 
 def test_list_layout_uses_a_codes_column(coded, tmp_path):
@@ -112,7 +124,10 @@ def test_list_layout_uses_a_codes_column(coded, tmp_path):
     assert rows[0][-1] == "codes"
     rows[1][-1] = "LABOR.DEFN; LABOR.PARTNERS"
     write_csv(sheet, rows)
-    assert sorted(e.code for e in project.coding.import_sheet(sheet, coder="carol") if e.op == "add") == ["LABOR.DEFN", "LABOR.PARTNERS"]
+    assert sorted(e.code for e in project.coding.import_sheet(sheet, coder="carol") if e.op == "add") == [
+        "LABOR.DEFN",
+        "LABOR.PARTNERS",
+    ]
 
 
 def test_invalid_rows_are_all_reported_and_nothing_is_imported(coded, tmp_path):
@@ -155,7 +170,8 @@ def test_adjudication_takes_agreement_and_lists_disagreements(coded, tmp_path):
     assert agreed == [(segs[0], "PROS.PLEA")]
     assert [(d.segment, d.code, d.votes) for d in disagreements] == [
         (segs[1], "PROS.CHARGE", (("alice", True), ("bob", False))),
-        (segs[2], "VCA.TESTIMONY", (("alice", False), ("bob", True)))]
+        (segs[2], "VCA.TESTIMONY", (("alice", False), ("bob", True))),
+    ]
     listing = tmp_path / "decide.csv"
     assert run_cli("-p", coded, "adjudicate", "--coders", "alice,bob", "--list", listing).code == 0
     rows = read_csv(listing)
@@ -167,7 +183,9 @@ def test_adjudication_takes_agreement_and_lists_disagreements(coded, tmp_path):
     assert result.code == 0, result.err
     project = Project.open(coded)
     assert sorted((r["segment"], r["code"], r["origin"]) for r in project.coding.codings(coder="consensus")) == [
-        (segs[0], "PROS.PLEA", "adjudicated"), (segs[1], "PROS.CHARGE", "adjudicated")]
+        (segs[0], "PROS.PLEA", "adjudicated"),
+        (segs[1], "PROS.CHARGE", "adjudicated"),
+    ]
     assert ops(coded, "consensus") == [("add", "PROS.PLEA"), ("add", "PROS.CHARGE"), ("remove", "VCA.TESTIMONY")]
     run_cli("-p", coded, "adjudicate", "--coders", "alice,bob", "--as", "consensus", "--apply", listing)
     assert len(ops(coded, "consensus")) == 3  # decided already: nothing new
@@ -186,11 +204,17 @@ def test_interactive_adjudication_saves_each_decision(coded, monkeypatch):
     assert ops(coded, "consensus")[-1] == ("add", "VCA.TESTIMONY")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--coders", "alice"], "--coders needs at least two coder names, e.g. --coders alice,bob"),
-    (["--coders", "alice,zoe"], "no codings by zoe (no codings/zoe.jsonl)"),
-    (["--coders", "alice,bob", "--as", "bob"], "--as bob is one of the coders compared; use a separate name such as consensus"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--coders", "alice"], "--coders needs at least two coder names, e.g. --coders alice,bob"),
+        (["--coders", "alice,zoe"], "no codings by zoe (no codings/zoe.jsonl)"),
+        (
+            ["--coders", "alice,bob", "--as", "bob"],
+            "--as bob is one of the coders compared; use a separate name such as consensus",
+        ),
+    ],
+)
 def test_adjudication_argument_errors(coded, args, message):
     two_coders(coded)
     decisions = coded / "decisions.csv"

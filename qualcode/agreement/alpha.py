@@ -114,8 +114,9 @@ def alpha_from_counts(
     n_c = o.sum(axis=1)
     delta = _delta(level, values, n_c)
     observed, expected = float(np.sum(o * delta)), float(n_c @ delta @ n_c)
-    common = _AlphaFields(level=level, n_values=int(n), n_units=len(pairable),
-                          d_o=observed / n, d_e=expected / (n * (n - 1.0)))
+    common = _AlphaFields(
+        level=level, n_values=int(n), n_units=len(pairable), d_o=observed / n, d_e=expected / (n * (n - 1.0))
+    )
     if expected == 0:
         return Alpha("Krippendorff's alpha", NAN, reason=_variation_reason(values, n_c), **common)
     value = 1.0 - (n - 1.0) * observed / expected

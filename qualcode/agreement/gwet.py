@@ -80,8 +80,13 @@ def _gwet_coefficient(counts: np.ndarray, kind: str, q: int, conf: float) -> Coe
         return _gwet_result("percent agreement", terms, 0.0, None, conf)
     name = {"ac1": "Gwet's AC1", "bp": "Brennan-Prediger", "fleiss": "Fleiss' kappa"}[kind]
     if q < 2:
-        return Coefficient(name, NAN, terms.pa, n_units=len(terms.r),
-                           reason=NO_PAIRS if terms.n2 == 0 else NO_VARIATION + " (one category)")
+        return Coefficient(
+            name,
+            NAN,
+            terms.pa,
+            n_units=len(terms.r),
+            reason=NO_PAIRS if terms.n2 == 0 else NO_VARIATION + " (one category)",
+        )
     pi, rated = terms.pi, terms.counts
     if kind == "bp":
         return _gwet_result(name, terms, 1.0 / q, None, conf)

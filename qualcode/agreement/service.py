@@ -16,8 +16,22 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 Unit = Literal["segment", "document"]
-AGREEMENT_COLUMNS = ["code", "label", "units", "prevalence", "p_o", "kappa", "kappa_type", "alpha", "ac1", "bp",
-                     "alpha_low", "alpha_high", "interpretation", "reason"]
+AGREEMENT_COLUMNS = [
+    "code",
+    "label",
+    "units",
+    "prevalence",
+    "p_o",
+    "kappa",
+    "kappa_type",
+    "alpha",
+    "ac1",
+    "bp",
+    "alpha_low",
+    "alpha_high",
+    "interpretation",
+    "reason",
+]
 
 
 @dataclass(frozen=True)
@@ -43,8 +57,9 @@ class AgreementService:
     def __init__(self, project: Project):
         self.project = project
 
-    def input_for(self, coders: list[str], *, unit: Unit = "segment", codes: str | None = None,
-                  depth: int | None = None) -> AgreementInput:
+    def input_for(
+        self, coders: list[str], *, unit: Unit = "segment", codes: str | None = None, depth: int | None = None
+    ) -> AgreementInput:
         """Each coder's decision per unit and code. A document a coder never opened is missing
         (NaN) for that coder, not "absent"; so is, with segment units, a segment the coder has not
         reached in a document they work through segment by segment (``CoderState.unreached``). A
@@ -94,8 +109,17 @@ class AgreementService:
             leaf_sets.append(_code_sets(applied, missing, all_codes, np.asarray(rollup.any(axis=1))))
         return AgreementInput(coders, unit, units, chosen, data, leaf_sets)
 
-    def compute(self, coders: list[str], *, unit: Unit = "segment", codes: str | None = None,
-                depth: int | None = None, ci: float = 0.95, boot: int = 2000, seed: int = 0) -> AgreementResult:
+    def compute(
+        self,
+        coders: list[str],
+        *,
+        unit: Unit = "segment",
+        codes: str | None = None,
+        depth: int | None = None,
+        ci: float = 0.95,
+        boot: int = 2000,
+        seed: int = 0,
+    ) -> AgreementResult:
         """Per-code rows (p_o, κ, α, AC1, BP, bootstrap CI for α), the mean over codes and set-valued α."""
         import numpy as np
 
@@ -123,24 +147,43 @@ class AgreementService:
         for j, k in enumerate(used):
             code = given.codes[k]
             kappa, alpha = float(table.kappa[j]), float(table.alpha[j])
-            rows.append({
-                "code": code, "label": labels.get(code, ""), "units": int(table.n_units[j]),
-                "prevalence": _num(table.prevalence[j]), "p_o": _num(table.p_o[j]), "kappa": _num(kappa),
-                "kappa_type": table.kappa_method, "alpha": _num(alpha), "ac1": _num(table.ac1[j]), "bp": _num(table.bp[j]),
-                "alpha_low": _num(low[j]), "alpha_high": _num(high[j]),
-                "interpretation": f"{interpret_kappa(kappa)} (κ); {interpret_alpha(alpha)} (α)",
-                "reason": table.reason[j],
-            })
+            rows.append(
+                {
+                    "code": code,
+                    "label": labels.get(code, ""),
+                    "units": int(table.n_units[j]),
+                    "prevalence": _num(table.prevalence[j]),
+                    "p_o": _num(table.p_o[j]),
+                    "kappa": _num(kappa),
+                    "kappa_type": table.kappa_method,
+                    "alpha": _num(alpha),
+                    "ac1": _num(table.ac1[j]),
+                    "bp": _num(table.bp[j]),
+                    "alpha_low": _num(low[j]),
+                    "alpha_high": _num(high[j]),
+                    "interpretation": f"{interpret_kappa(kappa)} (κ); {interpret_alpha(alpha)} (α)",
+                    "reason": table.reason[j],
+                }
+            )
         pooled = [_mean_row(rows)]
         for distance in ("masi", "jaccard"):
             result = set_alpha(np.array(given.leaf_sets, dtype=object), distance=distance)
             value = float(result.value)
-            pooled.append({"code": f"(set α, {distance.upper() if distance == 'masi' else 'Jaccard'})",
-                           "label": "whole code sets per unit", "units": getattr(result, "n_units", 0) or 0,
-                           "alpha": _num(value), "interpretation": f"{interpret_alpha(value)} (α)",
-                           "reason": getattr(result, "reason", "") or ""})
-        scheme = (f"{ci:.0%} CI for α: {BOOTSTRAP_SCHEME}; {boot} resamples of {unit}s, seed {seed}" if boot
-                  else "no bootstrap (--boot 0)")
+            pooled.append(
+                {
+                    "code": f"(set α, {distance.upper() if distance == 'masi' else 'Jaccard'})",
+                    "label": "whole code sets per unit",
+                    "units": getattr(result, "n_units", 0) or 0,
+                    "alpha": _num(value),
+                    "interpretation": f"{interpret_alpha(value)} (α)",
+                    "reason": getattr(result, "reason", "") or "",
+                }
+            )
+        scheme = (
+            f"{ci:.0%} CI for α: {BOOTSTRAP_SCHEME}; {boot} resamples of {unit}s, seed {seed}"
+            if boot
+            else "no bootstrap (--boot 0)"
+        )
         return AgreementResult(rows, pooled, scheme, given, len(given.codes) - len(used))
 
     def disagreements(self, given: AgreementInput) -> list[dict[str, Any]]:
@@ -159,8 +202,9 @@ class AgreementService:
         return rows
 
 
-def _code_sets(applied: np.ndarray, missing: np.ndarray, all_codes: list[str],
-               compared: np.ndarray) -> list[frozenset[str] | None]:
+def _code_sets(
+    applied: np.ndarray, missing: np.ndarray, all_codes: list[str], compared: np.ndarray
+) -> list[frozenset[str] | None]:
     """Per unit: the frozenset of compared codes applied (None where missing). One frozenset is
     built per distinct row of ``applied``, not per unit."""
     import numpy as np
@@ -187,6 +231,11 @@ def _mean_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
         values = [r[key] for r in rows if r[key] is not None]
         return round(sum(values) / len(values), 3) if values else None
 
-    return {"code": "(mean over codes)", "label": f"{len(rows)} codes", "units": None,
-            **{key: mean(key) for key in ("prevalence", "p_o", "kappa", "alpha", "ac1", "bp")},
-            "interpretation": "", "reason": ""}
+    return {
+        "code": "(mean over codes)",
+        "label": f"{len(rows)} codes",
+        "units": None,
+        **{key: mean(key) for key in ("prevalence", "p_o", "kappa", "alpha", "ac1", "bp")},
+        "interpretation": "",
+        "reason": "",
+    }

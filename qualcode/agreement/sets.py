@@ -104,7 +104,7 @@ def _expected_set_disagreement(n_v: np.ndarray, members: np.ndarray, distance: s
         d = _set_distance(inter, sizes[rows, None], sizes[None, rest], distance)
         weighted = n_v[rows] @ d  # pairs (row v, column w ≥ start)
         inside = min(step, len(used) - start)
-        total += float(weighted[:inside] @ n_v[rows] + 2.0 * weighted[inside:] @ n_v[start + inside:])
+        total += float(weighted[:inside] @ n_v[rows] + 2.0 * weighted[inside:] @ n_v[start + inside :])
     return total
 
 
@@ -139,8 +139,9 @@ def set_alpha(data_of_sets: SetRatings, distance: str = "masi") -> Alpha:
     valid = ids[:, pairable]
     n_v = np.bincount(valid[valid >= 0], minlength=len(members)).astype(float)
     expected = _expected_set_disagreement(n_v, members, distance)
-    common = _AlphaFields(level=distance, n_values=n, n_units=int(pairable.sum()),
-                          d_o=observed / n, d_e=expected / (n * (n - 1.0)))
+    common = _AlphaFields(
+        level=distance, n_values=n, n_units=int(pairable.sum()), d_o=observed / n, d_e=expected / (n * (n - 1.0))
+    )
     if expected == 0:
         return Alpha(name, NAN, reason="no variation: every pairable value is the same set", **common)
     return Alpha(name, 1.0 - (n - 1.0) * observed / expected, **common)

@@ -199,8 +199,7 @@ def per_code(data: np.ndarray) -> CodeTable:
     if n_coders < 2:
         counted = _summed_parts(tallies, ("ones", "decisions"))
         nan = np.full(n_codes, np.nan)
-        arrays = (np.zeros(n_codes, int), _ratio(counted["ones"], counted["decisions"]),
-                  nan, nan, nan, nan, nan)
+        arrays = (np.zeros(n_codes, int), _ratio(counted["ones"], counted["decisions"]), nan, nan, nan, nan, nan)
         n_units, prevalence, p_o, kappa, alpha, ac1, bp = (_frozen(a) for a in arrays)
         return CodeTable(n_units, prevalence, p_o, kappa, alpha, ac1, bp, (NO_PAIRS,) * n_codes, kappa_stat)
     names = ("ones", "decisions") + _PARTS["alpha"] + _PARTS["ac1"] + _PARTS[kappa_stat]

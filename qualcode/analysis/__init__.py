@@ -7,10 +7,27 @@ cases that choose whose codings count and call them (``service``). Writing files
 
 from qualcode._lazy import lazy_exports
 
-__all__ = ["AnalysisService", "Findings", "Matrix", "Selection", "build_matrix", "choose_quotes", "cooccurrence",
-           "gather_findings"]
+__all__ = [
+    "AnalysisService",
+    "Findings",
+    "Matrix",
+    "Selection",
+    "build_matrix",
+    "choose_quotes",
+    "cooccurrence",
+    "gather_findings",
+]
 
-__getattr__ = lazy_exports(__name__, {"AnalysisService": "service", "Selection": "service", "Matrix": "matrix",
-                                      "build_matrix": "matrix", "choose_quotes": "quotes",
-                                      "cooccurrence": "cooccurrence", "Findings": "findings",
-                                      "gather_findings": "findings"})
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "AnalysisService": "service",
+        "Selection": "service",
+        "Matrix": "matrix",
+        "build_matrix": "matrix",
+        "choose_quotes": "quotes",
+        "cooccurrence": "cooccurrence",
+        "Findings": "findings",
+        "gather_findings": "findings",
+    },
+)

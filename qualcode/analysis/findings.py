@@ -43,21 +43,37 @@ class Findings:
     provenance: list[tuple[str, str]]
 
 
-def gather_findings(project: Project, selection: Selection, provenance: list[tuple[str, str]], *,
-                    quotes_per: int = 2) -> Findings:
+def gather_findings(
+    project: Project, selection: Selection, provenance: list[tuple[str, str]], *, quotes_per: int = 2
+) -> Findings:
     """Everything the report shows, computed with the analysis and agreement services."""
     analysis = project.analysis
     codebook = project.codebook()
-    matrices = [ThemeMatrices(attribute, title,
-                              analysis.matrix(by=[attribute], count="participants", depth=0, selection=selection),
-                              analysis.matrix(by=[attribute], count="percent", depth=0, selection=selection))
-                for attribute, title in REPORT_ATTRIBUTES]
-    quotes = [(theme.id, theme.label,
-               analysis.quotes(theme.id, by="role", per=quotes_per, min_words=25, selection=selection))
-              for theme in codebook.roots()]
+    matrices = [
+        ThemeMatrices(
+            attribute,
+            title,
+            analysis.matrix(by=[attribute], count="participants", depth=0, selection=selection),
+            analysis.matrix(by=[attribute], count="percent", depth=0, selection=selection),
+        )
+        for attribute, title in REPORT_ATTRIBUTES
+    ]
+    quotes = [
+        (theme.id, theme.label, analysis.quotes(theme.id, by="role", per=quotes_per, min_words=25, selection=selection))
+        for theme in codebook.roots()
+    ]
     humans = project.coders.humans()
     agreement = project.agreement.compute(humans, depth=0, boot=0) if len(humans) >= 2 else None
-    return Findings(project.config.name, selection.description, codebook, project.summary(by="role"),
-                    project.summary(by="task_force"), matrices,
-                    analysis.cooccurrence(by_participant=True, depth=0, selection=selection),
-                    [q for q in quotes if q[2]], humans, agreement, provenance)
+    return Findings(
+        project.config.name,
+        selection.description,
+        codebook,
+        project.summary(by="role"),
+        project.summary(by="task_force"),
+        matrices,
+        analysis.cooccurrence(by_participant=True, depth=0, selection=selection),
+        [q for q in quotes if q[2]],
+        humans,
+        agreement,
+        provenance,
+    )

@@ -40,8 +40,15 @@ def code_members(codebook: Codebook, codes: list[str]) -> dict[str, set[str]]:
     return {code: {code, *codebook.descendants(code)} for code in codes}
 
 
-def build_matrix(pairs: Iterable[tuple[str, str]], segments: list[CountedSegment], people: dict[str, dict[str, str]],
-                 by: list[str], members: dict[str, set[str]], labels: dict[str, str], count: str) -> Matrix:
+def build_matrix(
+    pairs: Iterable[tuple[str, str]],
+    segments: list[CountedSegment],
+    people: dict[str, dict[str, str]],
+    by: list[str],
+    members: dict[str, set[str]],
+    labels: dict[str, str],
+    count: str,
+) -> Matrix:
     """pairs: (segment id, code); segments: participant segments with id, participant, words;
     people: participant id -> attributes (role, task_force, ...)."""
     if count not in COUNTS:
@@ -75,8 +82,9 @@ def build_matrix(pairs: Iterable[tuple[str, str]], segments: list[CountedSegment
     return Matrix(count, by, [*columns, "Total"], n, rows)
 
 
-def _value(count: str, segments: set[str], person: dict[str, str], words: dict[str, int], n: int,
-           total_words: int) -> int | float | None:
+def _value(
+    count: str, segments: set[str], person: dict[str, str], words: dict[str, int], n: int, total_words: int
+) -> int | float | None:
     if count == "segments":
         return len(segments)
     people = len({person[s] for s in segments})
@@ -89,5 +97,15 @@ def _value(count: str, segments: set[str], person: dict[str, str], words: dict[s
 
 def long_rows(matrix: Matrix) -> list[dict[str, Any]]:
     """The tidy form: one row per code and column."""
-    return [{"code": row["code"], "label": row["label"], "column": column, "n": matrix.n[column],
-             "count": matrix.count, "value": row[column]} for row in matrix.rows for column in matrix.columns]
+    return [
+        {
+            "code": row["code"],
+            "label": row["label"],
+            "column": column,
+            "n": matrix.n[column],
+            "count": matrix.count,
+            "value": row[column],
+        }
+        for row in matrix.rows
+        for column in matrix.columns
+    ]

@@ -31,8 +31,14 @@ class AnalysisService:
     def __init__(self, project: Project):
         self.project = project
 
-    def select(self, *, coder: str | None = None, consensus: bool = False, merge: Merge | None = None,
-               coders: list[str] | None = None) -> Selection:
+    def select(
+        self,
+        *,
+        coder: str | None = None,
+        consensus: bool = False,
+        merge: Merge | None = None,
+        coders: list[str] | None = None,
+    ) -> Selection:
         """One coder, the adjudicated ``consensus`` log, or several coders merged (union or majority).
         Nothing chosen: consensus if it exists, else the only human coder."""
         project = self.project
@@ -67,19 +73,27 @@ class AnalysisService:
             return humans[0]
         if not humans:
             raise ProjectError("no codings yet: code with 'qualcode code --coder NAME' first")
-        raise ParameterError(f"several coders ({', '.join(humans)}): choose {{coder}} NAME, {{consensus}} or {{merge}} "
-                             "union|majority", "coder", "consensus", "merge")
+        raise ParameterError(
+            f"several coders ({', '.join(humans)}): choose {{coder}} NAME, {{consensus}} or {{merge}} union|majority",
+            "coder",
+            "consensus",
+            "merge",
+        )
 
     def segments(self) -> list[CountedSegment]:
         """The participant segments analyses count, with their number of words."""
         from qualcode.analysis.matrix import CountedSegment
 
-        return [CountedSegment(s.id, s.doc, s.participant, len(s.text.split()), s.text)
-                for s in self.project.segments(speaker=PARTICIPANT)]
+        return [
+            CountedSegment(s.id, s.doc, s.participant, len(s.text.split()), s.text)
+            for s in self.project.segments(speaker=PARTICIPANT)
+        ]
 
     def participant_attributes(self) -> dict[str, dict[str, str]]:
-        return {p.id: {"role": p.role, "task_force": p.task_force, **dict(p.attributes)}
-                for p in self.project.index.participants()}
+        return {
+            p.id: {"role": p.role, "task_force": p.task_force, **dict(p.attributes)}
+            for p in self.project.index.participants()
+        }
 
     def codes(self, codes: str | None = None, depth: int | None = None) -> list[str]:
         chosen = self.project.codebook().select(codes, depth=depth)
@@ -87,8 +101,15 @@ class AnalysisService:
             raise ParameterError("no code matches {codes} and {depth}", "codes", "depth")
         return chosen
 
-    def matrix(self, *, by: list[str], count: Count = "participants", codes: str | None = None,
-               depth: int | None = None, selection: Selection | None = None) -> Matrix:
+    def matrix(
+        self,
+        *,
+        by: list[str],
+        count: Count = "participants",
+        codes: str | None = None,
+        depth: int | None = None,
+        selection: Selection | None = None,
+    ) -> Matrix:
         from qualcode.analysis.matrix import COUNTS, build_matrix, code_members
 
         if count not in COUNTS:
@@ -97,16 +118,24 @@ class AnalysisService:
         known = set().union(*(attrs.keys() for attrs in people.values())) if people else {"role", "task_force"}
         unknown = [a for a in by if a not in known]
         if unknown:
-            raise ParameterError(f"{{by}} {unknown[0]!r} is not a participant attribute (known: "
-                                 f"{', '.join(sorted(known))})", "by")
+            raise ParameterError(
+                f"{{by}} {unknown[0]!r} is not a participant attribute (known: {', '.join(sorted(known))})", "by"
+            )
         selection = selection or self.select()
         codebook = self.project.codebook()
         members = code_members(codebook, self.codes(codes, depth))
-        return build_matrix(selection.pairs, self.segments(), people, by, members,
-                            {c.id: c.label for c in codebook.codes}, count)
+        return build_matrix(
+            selection.pairs, self.segments(), people, by, members, {c.id: c.label for c in codebook.codes}, count
+        )
 
-    def cooccurrence(self, *, by_participant: bool = False, codes: str | None = None, depth: int | None = None,
-                     selection: Selection | None = None) -> list[dict[str, Any]]:
+    def cooccurrence(
+        self,
+        *,
+        by_participant: bool = False,
+        codes: str | None = None,
+        depth: int | None = None,
+        selection: Selection | None = None,
+    ) -> list[dict[str, Any]]:
         from qualcode.analysis.cooccurrence import cooccurrence
         from qualcode.analysis.matrix import code_members
 
@@ -114,8 +143,15 @@ class AnalysisService:
         owner = {s.id: ((s.participant or "") if by_participant else s.id) for s in self.segments()}
         return cooccurrence(selection.pairs, owner, code_members(self.project.codebook(), self.codes(codes, depth)))
 
-    def quotes(self, code: str, *, by: str | None = "role", per: int = 3, min_words: int = 20,
-               selection: Selection | None = None) -> list[dict[str, Any]]:
+    def quotes(
+        self,
+        code: str,
+        *,
+        by: str | None = "role",
+        per: int = 3,
+        min_words: int = 20,
+        selection: Selection | None = None,
+    ) -> list[dict[str, Any]]:
         """Exemplar quotes of a code (and its sub-codes) per attribute value."""
         from qualcode.analysis.quotes import choose_quotes
 
@@ -137,10 +173,18 @@ class AnalysisService:
         for s in self.segments():
             if s.id in chosen:
                 attrs = people.get(s.participant or "", {})
-                candidates.append({"segment": s.id, "participant": s.participant or "",
-                                   "role": attrs.get("role", ""), "task_force": attrs.get("task_force", ""),
-                                   **({by: attrs.get(by, "")} if by else {}), "coders": agreeing.get(s.id, 0),
-                                   "words": s.words, "text": s.text})
+                candidates.append(
+                    {
+                        "segment": s.id,
+                        "participant": s.participant or "",
+                        "role": attrs.get("role", ""),
+                        "task_force": attrs.get("task_force", ""),
+                        **({by: attrs.get(by, "")} if by else {}),
+                        "coders": agreeing.get(s.id, 0),
+                        "words": s.words,
+                        "text": s.text,
+                    }
+                )
         return choose_quotes(candidates, by, per, min_words)
 
     def progress(self) -> list[dict[str, Any]]:
@@ -150,7 +194,13 @@ class AnalysisService:
         for coder in self.project.coders.names():
             state = self.project.coders.state(coder)
             done = len(state.done(total))
-            rows.append({"coder": coder, "segments_done": done, "segments": len(total),
-                         "percent": round(100 * done / len(total), 1) if total else None,
-                         "codings": len(state.held)})
+            rows.append(
+                {
+                    "coder": coder,
+                    "segments_done": done,
+                    "segments": len(total),
+                    "percent": round(100 * done / len(total), 1) if total else None,
+                    "codings": len(state.held),
+                }
+            )
         return rows

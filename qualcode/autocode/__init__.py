@@ -10,5 +10,13 @@ from qualcode._lazy import lazy_exports
 
 __all__ = ["AutocodeService", "Autocoder", "Evaluation", "autocoder_for", "evaluate"]
 
-__getattr__ = lazy_exports(__name__, {"AutocodeService": "service", "Autocoder": "matcher",
-                                      "autocoder_for": "matcher", "Evaluation": "evaluation", "evaluate": "evaluation"})
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "AutocodeService": "service",
+        "Autocoder": "matcher",
+        "autocoder_for": "matcher",
+        "Evaluation": "evaluation",
+        "evaluate": "evaluation",
+    },
+)

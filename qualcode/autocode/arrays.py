@@ -45,8 +45,11 @@ class ChunkLayout:
             self.texts.append(SEPARATOR.join(parts))
         # where each chunk begins in one global character coordinate
         self.base = np.cumsum([0] + [len(t) + len(SEPARATOR) for t in self.texts])[:-1].astype(np.int64)
-        self.starts = (self.base[np.array(chunk_of, dtype=np.int64)] + np.array(starts, dtype=np.int64)) if texts \
+        self.starts = (
+            (self.base[np.array(chunk_of, dtype=np.int64)] + np.array(starts, dtype=np.int64))
+            if texts
             else np.zeros(0, np.int64)
+        )
         self.ends = self.starts + np.array([len(t) for t in texts], dtype=np.int64)
 
     def segments_before(self, chunk: int) -> int:
@@ -84,7 +87,9 @@ class TokenArrays:
             return cls.empty()
         table = np.concatenate(arrays)
         base = np.repeat(np.asarray(bases, dtype=np.int64), [len(a) for a in arrays])
-        return cls(np.ascontiguousarray(table[:, 0]), table[:, 1].astype(np.int64) + base, table[:, 2].astype(np.uint32))
+        return cls(
+            np.ascontiguousarray(table[:, 0]), table[:, 1].astype(np.int64) + base, table[:, 2].astype(np.uint32)
+        )
 
     @classmethod
     def empty(cls) -> TokenArrays:

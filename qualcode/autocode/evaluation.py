@@ -43,7 +43,9 @@ class Evaluation:
     false_negatives: dict[str, list[str]]
 
 
-def evaluate(units: list[str], predicted: set[tuple[str, str]], gold: set[tuple[str, str]], codes: list[str]) -> Evaluation:
+def evaluate(
+    units: list[str], predicted: set[tuple[str, str]], gold: set[tuple[str, str]], codes: list[str]
+) -> Evaluation:
     """Compare (segment, code) pairs over ``units``; a code with no suggestions and no gold is left out.
 
     Micro averages pool the counts of all codes; macro averages are the unweighted means of the
@@ -61,8 +63,15 @@ def evaluate(units: list[str], predicted: set[tuple[str, str]], gold: set[tuple[
         fps[code] = sorted(p - g, key=units.index)
         fns[code] = sorted(g - p, key=units.index)
     micro = CodeScore("(micro)", sum(s.tp for s in scores), sum(s.fp for s in scores), sum(s.fn for s in scores))
-    return Evaluation(scores, micro, _mean([s.precision for s in scores]), _mean([s.recall for s in scores]),
-                      _mean([s.f1 for s in scores]), fps, fns)
+    return Evaluation(
+        scores,
+        micro,
+        _mean([s.precision for s in scores]),
+        _mean([s.recall for s in scores]),
+        _mean([s.f1 for s in scores]),
+        fps,
+        fns,
+    )
 
 
 def _mean(values: list[float]) -> float:

@@ -117,7 +117,9 @@ class Autocoder:
         self.codes = [c for c in codebook.codes if c.cues.count]
         self.entries: dict[int, tuple[str, str, str, float]] = {}  # match hash -> (code, kind, cue, score)
         self.phrases = PhraseMatcher(self.vocab, attr="NORM")
-        self.patterns: list[tuple[Matcher, list[dict[str, Any]], list[list[int]]]] = []  # (a Matcher holding one pattern, the pattern, NORM hashes each required token allows)
+        self.patterns: list[
+            tuple[Matcher, list[dict[str, Any]], list[list[int]]]
+        ] = []  # (a Matcher holding one pattern, the pattern, NORM hashes each required token allows)
         self.regexes = [(code.id, rx, re.compile(rx)) for code in self.codes for rx in code.cues.regex]
         pending: list[tuple[str, Doc]] = []
         for code in self.codes:
@@ -128,7 +130,9 @@ class Autocoder:
             for pattern in code.cues.patterns:
                 matcher = Matcher(self.vocab)
                 matcher.add(self._entry(code.id, "pattern", _pattern_text(pattern)), [_norm_pattern(pattern)])
-                required = [[self.vocab.strings.add(self.lemma(w)) for w in words] for _, words in _required_words(pattern)]
+                required = [
+                    [self.vocab.strings.add(self.lemma(w)) for w in words] for _, words in _required_words(pattern)
+                ]
                 self.patterns.append((matcher, _norm_pattern(pattern), required))
         for key, doc in pending:
             self.phrases.add(key, [doc])
@@ -153,8 +157,15 @@ class Autocoder:
         wanted = [c for c in (codes or self.codes) if c.cues.fuzzy]
         cue_words = sorted({w for c in wanted for p in c.cues.phrases for w in _words(p) if len(w) >= MIN_FUZZY_LENGTH})
         known = known_words()
-        candidates = sorted(w for w in corpus_words if len(w) >= MIN_FUZZY_LENGTH and w.isalpha()
-                            and w not in self.table and w not in known and w not in cue_words)
+        candidates = sorted(
+            w
+            for w in corpus_words
+            if len(w) >= MIN_FUZZY_LENGTH
+            and w.isalpha()
+            and w not in self.table
+            and w not in known
+            and w not in cue_words
+        )
         if not cue_words or not candidates or not wanted:
             return []
         cutoff = min(c.cues.fuzzy for c in wanted)
@@ -171,13 +182,18 @@ class Autocoder:
                 for k, word in enumerate(words):
                     for variant, score in found.get(word, []):
                         if score >= code.cues.fuzzy and variant not in code.cues.not_variants:
-                            spelled = " ".join(words[:k] + [variant] + words[k + 1:])
+                            spelled = " ".join(words[:k] + [variant] + words[k + 1 :])
                             out.append(Variant(code.id, phrase, word, variant, spelled, score / 100))
         return sorted(out, key=lambda v: (v.code, v.cue, v.variant))
 
     # matching ----------------------------------------------------------------------------------
-    def match(self, segments: list[SegmentText], codes: set[str] | None = None, fuzzy: bool = True,
-              progress: MatchProgress | None = None) -> tuple[list[Suggestion], list[Variant]]:
+    def match(
+        self,
+        segments: list[SegmentText],
+        codes: set[str] | None = None,
+        fuzzy: bool = True,
+        progress: MatchProgress | None = None,
+    ) -> tuple[list[Suggestion], list[Variant]]:
         """Suggestions for the segments (those whose speaker kind a code's cues search).
 
         Segments are tokenized in chunks, a batch of chunks at a time: phrases and token patterns
@@ -187,8 +203,9 @@ class Autocoder:
         with paused_gc():
             return self._match(segments, codes, fuzzy, progress)
 
-    def _match(self, segments: list[SegmentText], codes: set[str] | None, fuzzy: bool,
-               progress: MatchProgress | None) -> tuple[list[Suggestion], list[Variant]]:
+    def _match(
+        self, segments: list[SegmentText], codes: set[str] | None, fuzzy: bool, progress: MatchProgress | None
+    ) -> tuple[list[Suggestion], list[Variant]]:
         active = [c for c in self.codes if codes is None or c.id in codes]
         speakers = {kind: {c.id for c in active if kind in c.cues.speakers} for kind in ("participant", "interviewer")}
         searched = [s for s in segments if speakers.get(s.kind)]
@@ -214,22 +231,32 @@ class Autocoder:
             allowed = speakers[searched[index].kind]
             for code, cue, m in regex_found:
                 if code in allowed and (index, code) not in vetoed:
-                    found.setdefault((index, code), []).append(Evidence(cue, "regex", m.group(0), m.start(), m.end(), 1.0))
+                    found.setdefault((index, code), []).append(
+                        Evidence(cue, "regex", m.group(0), m.start(), m.end(), 1.0)
+                    )
                     mixed.add((index, code))
         for pair in mixed:
             found[pair].sort(key=_evidence_order)
-        suggestions = [Suggestion(searched[index].id, code, tuple(evidence)) for (index, code), evidence in sorted(found.items())]
+        suggestions = [
+            Suggestion(searched[index].id, code, tuple(evidence)) for (index, code), evidence in sorted(found.items())
+        ]
         return suggestions, variants
 
     def _match_batch(self, layout: ChunkLayout, first: int) -> tuple[TokenArrays, list[Hits]]:
         """Tokenize chunks ``first``... of a batch: their tokens' arrays, and phrase and pattern
         hits as (keys, first token, end token) counted from the batch start."""
-        texts = layout.texts[first:first + BATCH_CHUNKS]
+        texts = layout.texts[first : first + BATCH_CHUNKS]
         docs = list(self.tokenizer.pipe(texts, batch_size=len(texts)))
-        tokens = TokenArrays.of_docs(docs, layout.base[first:first + len(texts)])
+        tokens = TokenArrays.of_docs(docs, layout.base[first : first + len(texts)])
         starts = np.cumsum([0] + [len(doc) for doc in docs])[:-1]
-        phrase = np.array([(key, start + offset, end + offset) for doc, offset in zip(docs, starts.tolist())
-                           for key, start, end in self.phrases(doc)], dtype=np.uint64).reshape(-1, 3)
+        phrase = np.array(
+            [
+                (key, start + offset, end + offset)
+                for doc, offset in zip(docs, starts.tolist())
+                for key, start, end in self.phrases(doc)
+            ],
+            dtype=np.uint64,
+        ).reshape(-1, 3)
         pattern = self._pattern_hits(docs, tokens, starts)
         return tokens, [_hit_arrays(rows) for rows in (phrase, pattern)]
 
@@ -270,13 +297,26 @@ class Autocoder:
             anchor = hashes.index(own) if own in hashes else 0
             starts = tokens.sequence(hashes, anchor, where[hashes[anchor]])
             key = self.vocab.strings[self._entry(variant.code, "fuzzy", variant.cue, variant.score)]
-            rows.append(np.column_stack([np.full(len(starts), key, dtype=np.uint64), starts.astype(np.uint64),
-                                         (starts + len(hashes)).astype(np.uint64)]))
+            rows.append(
+                np.column_stack(
+                    [
+                        np.full(len(starts), key, dtype=np.uint64),
+                        starts.astype(np.uint64),
+                        (starts + len(hashes)).astype(np.uint64),
+                    ]
+                )
+            )
         hits = np.concatenate(rows) if rows else np.zeros((0, 3), dtype=np.uint64)
         return occurring, _hit_arrays(hits)
 
-    def _evidence(self, tokens: TokenArrays, hits: list[Hits], layout: ChunkLayout, segments: list[SegmentText],
-                  speakers: dict[str, set[str]]) -> tuple[dict[tuple[int, str], list[Evidence]], set[tuple[int, str]]]:
+    def _evidence(
+        self,
+        tokens: TokenArrays,
+        hits: list[Hits],
+        layout: ChunkLayout,
+        segments: list[SegmentText],
+        speakers: dict[str, set[str]],
+    ) -> tuple[dict[tuple[int, str], list[Evidence]], set[tuple[int, str]]]:
         """(segment index, code) -> evidence, and the (segment index, code) pairs an exclude phrase
         vetoes. Matches are located, filtered and ordered with numpy; Python touches what is kept."""
         keys = np.concatenate([k for k, _, _ in hits]) if hits else np.zeros(0, np.uint64)
@@ -289,8 +329,12 @@ class Autocoder:
         code_ids = sorted({e[0] for e in entries})
         code_index = np.array([code_ids.index(e[0]) for e in entries], dtype=np.int64)[entry_of]
         is_exclude = np.array([e[1] == "exclude" for e in entries], dtype=bool)[entry_of]
-        kind_rank = np.array([KINDS.index(e[1]) if e[1] in KINDS else len(KINDS) for e in entries], dtype=np.int64)[entry_of]
-        allowed = np.array([[code in speakers.get(kind, ()) for code in code_ids] for kind in ("participant", "interviewer")])
+        kind_rank = np.array([KINDS.index(e[1]) if e[1] in KINDS else len(KINDS) for e in entries], dtype=np.int64)[
+            entry_of
+        ]
+        allowed = np.array(
+            [[code in speakers.get(kind, ()) for code in code_ids] for kind in ("participant", "interviewer")]
+        )
         segment_kind = np.array([s.kind == "interviewer" for s in segments], dtype=np.int64)
         keep = segment >= 0
         keep &= allowed[segment_kind[np.maximum(segment, 0)], code_index]
@@ -300,10 +344,17 @@ class Autocoder:
         rows = np.nonzero(keep)[0]
         rows = rows[np.lexsort((kind_rank[rows], char_end[rows], char_start[rows], code_index[rows], segment[rows]))]
         found: dict[tuple[int, str], list[Evidence]] = {}
-        for seg, code, entry, a, b in zip(segment[rows].tolist(), code_index[rows].tolist(), entry_of[rows].tolist(),
-                                          char_start[rows].tolist(), char_end[rows].tolist()):
+        for seg, code, entry, a, b in zip(
+            segment[rows].tolist(),
+            code_index[rows].tolist(),
+            entry_of[rows].tolist(),
+            char_start[rows].tolist(),
+            char_end[rows].tolist(),
+        ):
             _, kind, cue, score = entries[entry]
-            found.setdefault((seg, code_ids[code]), []).append(Evidence(cue, kind, segments[seg].text[a:b], a, b, score))
+            found.setdefault((seg, code_ids[code]), []).append(
+                Evidence(cue, kind, segments[seg].text[a:b], a, b, score)
+            )
         vetoed = {(int(p) // len(code_ids), code_ids[int(p) % len(code_ids)]) for p in vetoed_pairs}
         return found, vetoed
 
@@ -319,11 +370,15 @@ def rule_tokenizer() -> Tokenizer:
 
     defaults = English.Defaults
     assert defaults.prefixes is not None and defaults.suffixes is not None and defaults.infixes is not None
-    return Tokenizer(create_vocab("en", defaults), rules={},
-                     prefix_search=compile_prefix_regex(defaults.prefixes).search,
-                     suffix_search=compile_suffix_regex(defaults.suffixes).search,
-                     infix_finditer=compile_infix_regex(defaults.infixes).finditer,
-                     token_match=defaults.token_match, url_match=defaults.url_match)
+    return Tokenizer(
+        create_vocab("en", defaults),
+        rules={},
+        prefix_search=compile_prefix_regex(defaults.prefixes).search,
+        suffix_search=compile_suffix_regex(defaults.suffixes).search,
+        infix_finditer=compile_infix_regex(defaults.infixes).finditer,
+        token_match=defaults.token_match,
+        url_match=defaults.url_match,
+    )
 
 
 def _hit_arrays(rows: np.ndarray) -> Hits:
@@ -387,6 +442,7 @@ def _norm_pattern(pattern: list[dict]) -> list[dict]:
 
 def _pattern_text(pattern: list[dict]) -> str:
     """A token pattern written compactly: ``data (side|question) OP=?`` style, for evidence and lists."""
+
     def token(spec: dict) -> str:
         parts = []
         for key, value in spec.items():

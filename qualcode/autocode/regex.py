@@ -12,8 +12,9 @@ from functools import lru_cache
 from typing import Any
 
 
-def regex_hits(regexes: Sequence[tuple[str, str, re.Pattern[str]]],
-               texts: list[str]) -> dict[int, list[tuple[str, str, re.Match[str]]]]:
+def regex_hits(
+    regexes: Sequence[tuple[str, str, re.Pattern[str]]], texts: list[str]
+) -> dict[int, list[tuple[str, str, re.Match[str]]]]:
     """text index -> (code, cue, match) for every ``(code, cue, compiled)`` in ``regexes``."""
     if not regexes or not texts:
         return {}

@@ -33,19 +33,32 @@ class AutocodeReport:
 
 def suggestion_row(s: StoredSuggestion) -> dict[str, Any]:
     """A suggestion as a listing row (SUGGESTION_COLUMNS and its place): its evidence summarised."""
-    return {"segment": s.segment, "code": s.code, "score": round(s.score, 2),
-            "kinds": ",".join(sorted({e.kind for e in s.evidence})),
-            "cues": "; ".join(dict.fromkeys(e.cue for e in s.evidence)),
-            "matched": "; ".join(dict.fromkeys(e.matched for e in s.evidence)),
-            "text": s.text, "doc": s.doc, "start": s.start, "end": s.end}
+    return {
+        "segment": s.segment,
+        "code": s.code,
+        "score": round(s.score, 2),
+        "kinds": ",".join(sorted({e.kind for e in s.evidence})),
+        "cues": "; ".join(dict.fromkeys(e.cue for e in s.evidence)),
+        "matched": "; ".join(dict.fromkeys(e.matched for e in s.evidence)),
+        "text": s.text,
+        "doc": s.doc,
+        "start": s.start,
+        "end": s.end,
+    }
 
 
 class AutocodeService:
     def __init__(self, project: Project):
         self.project = project
 
-    def run(self, *, codes: str | None = None, doc: str | None = None, fuzzy: bool = True,
-            progress: MatchProgress | None = None) -> AutocodeReport:
+    def run(
+        self,
+        *,
+        codes: str | None = None,
+        doc: str | None = None,
+        fuzzy: bool = True,
+        progress: MatchProgress | None = None,
+    ) -> AutocodeReport:
         """Compute suggestions for participant segments and store them; unchanged inputs do no work."""
         from qualcode.autocode.matcher import SegmentText, autocoder_for, paused_gc
 
@@ -54,8 +67,19 @@ class AutocodeService:
         chosen = codebook.select(codes)
         if doc is not None:
             project.require_document(doc)
-        key = hashlib.sha256(json.dumps([__version__, codebook.sha256, index.corpus_fingerprint(),
-                                         index.get_meta("settings"), codes, doc, fuzzy]).encode()).hexdigest()
+        key = hashlib.sha256(
+            json.dumps(
+                [
+                    __version__,
+                    codebook.sha256,
+                    index.corpus_fingerprint(),
+                    index.get_meta("settings"),
+                    codes,
+                    doc,
+                    fuzzy,
+                ]
+            ).encode()
+        ).hexdigest()
         if index.get_meta("autocode_key") == key:
             return AutocodeReport(0, len(index.suggestions()), len(index.variants()), True)
         rows_in = index.segment_texts(doc)
@@ -64,8 +88,9 @@ class AutocodeService:
         autocoder = autocoder_for(codebook)
         with paused_gc():
             found, variants = autocoder.match(segments, set(chosen), fuzzy=fuzzy, progress=progress)
-            stored = [StoredSuggestion(s.segment, docs[s.segment], s.code, s.score, 0, 0, 0, "", s.evidence)
-                      for s in found]
+            stored = [
+                StoredSuggestion(s.segment, docs[s.segment], s.code, s.score, 0, 0, 0, "", s.evidence) for s in found
+            ]
         with index.transaction():
             index.replace_suggestions([doc] if doc else None, chosen if codes else None, stored, variants)
             index.set_meta("autocode_key", key)
@@ -94,8 +119,11 @@ class AutocodeService:
         held = project.coders.state(coder).held
         origin = self.origin()
         suggestions = self.suggestions()
-        events = [new_event(coder, "add", s.span, s.code, origin=origin)
-                  for s in suggestions if (s.segment, s.code) not in held]
+        events = [
+            new_event(coder, "add", s.span, s.code, origin=origin)
+            for s in suggestions
+            if (s.segment, s.code) not in held
+        ]
         # the rules read every document: a document without any suggestion gets ``seen`` on each of
         # its segments, so it counts as "coded, nothing applied", not "missing", in agreement (also
         # where an older qualcode marked only one segment of such a document)
@@ -112,8 +140,11 @@ class AutocodeService:
         validate_coder(coder)
         held = self.project.coders.state(coder).held
         rejected = self.project.index.rejected(coder)
-        return [s for s in self.suggestions(code=code, doc=doc) if (s.segment, s.code) not in held
-                and (s.doc, s.start, s.end, s.code) not in rejected]
+        return [
+            s
+            for s in self.suggestions(code=code, doc=doc)
+            if (s.segment, s.code) not in held and (s.doc, s.start, s.end, s.code) not in rejected
+        ]
 
     def accept(self, suggestion: StoredSuggestion, *, coder: str) -> Event:
         return self._decide("add", suggestion, coder)

@@ -18,8 +18,12 @@ def adjudicate(
     ctx: typer.Context,
     coders: Annotated[str, typer.Option(help="The coders to compare, comma-separated: alice,bob.")],
     as_coder: Annotated[str, typer.Option("--as", help="The coder name the decisions are written as.")] = "consensus",
-    list_file: Annotated[Path | None, typer.Option("--list", help="Write the disagreements to this CSV to decide offline.")] = None,
-    apply_file: Annotated[Path | None, typer.Option("--apply", help="Read decisions from a CSV written by --list.")] = None,
+    list_file: Annotated[
+        Path | None, typer.Option("--list", help="Write the disagreements to this CSV to decide offline.")
+    ] = None,
+    apply_file: Annotated[
+        Path | None, typer.Option("--apply", help="Read decisions from a CSV written by --list.")
+    ] = None,
 ) -> None:
     """Take the codes the coders agree on; decide each disagreement (here, or offline with --list/--apply).
 
@@ -39,8 +43,10 @@ def adjudicate(
         codebook = project.codebook()
         texts = {d.segment: project.require_segment(d.segment).text for d in disagreements}
         write_list(list_file, disagreements, {c.id: c.label for c in codebook.codes}, texts)
-        say(f"{len(agreed)} agreed, {len(disagreements)} disagreements (one per segment and code, every code compared) written to {list_file}; "
-            f"fill 'decision' with apply or reject, then: qualcode adjudicate --coders {coders} --as {as_coder} --apply {list_file}")
+        say(
+            f"{len(agreed)} agreed, {len(disagreements)} disagreements (one per segment and code, every code compared) written to {list_file}; "
+            f"fill 'decision' with apply or reject, then: qualcode adjudicate --coders {coders} --as {as_coder} --apply {list_file}"
+        )
         return
     if apply_file is not None:
         decisions, problems = read_decisions(apply_file)
@@ -52,16 +58,19 @@ def adjudicate(
     say(f"{as_coder}: {len(agreed)} agreed codings and {len(decisions)} decisions recorded ({len(events)} new events)")
 
 
-def _decide_interactively(project: Project, disagreements: list[Disagreement], as_coder: str,
-                          coders: list[str]) -> dict[tuple[str, str], bool]:
+def _decide_interactively(
+    project: Project, disagreements: list[Disagreement], as_coder: str, coders: list[str]
+) -> dict[tuple[str, str], bool]:
     from rich.console import Console
     from rich.markup import escape
 
     console = Console(highlight=False)
     done = project.adjudication.adjudicated(as_coder)
     todo = [d for d in disagreements if (d.segment, d.code) not in done]
-    console.print(f"{len(todo)} disagreements to decide ({len(disagreements) - len(todo)} decided before). "
-                  "a = apply, r = reject, s = skip, q = stop (decisions so far are saved).")
+    console.print(
+        f"{len(todo)} disagreements to decide ({len(disagreements) - len(todo)} decided before). "
+        "a = apply, r = reject, s = skip, q = stop (decisions so far are saved)."
+    )
     labels = {c.id: c.label for c in project.codebook().codes}
     decisions: dict[tuple[str, str], bool] = {}
     for number, item in enumerate(todo, start=1):
@@ -75,5 +84,7 @@ def _decide_interactively(project: Project, disagreements: list[Disagreement], a
             break
         if answer in ("a", "r"):
             decisions[(item.segment, item.code)] = answer == "a"
-            project.adjudication.adjudicate(coders, as_coder=as_coder, decisions={(item.segment, item.code): answer == "a"})
+            project.adjudication.adjudicate(
+                coders, as_coder=as_coder, decisions={(item.segment, item.code): answer == "a"}
+            )
     return decisions

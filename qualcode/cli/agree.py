@@ -16,13 +16,19 @@ if TYPE_CHECKING:
 def agree(
     ctx: typer.Context,
     coders: Annotated[str, typer.Option(help="Coders to compare, comma-separated (auto = the rules): alice,bob.")],
-    unit: Annotated[str, typer.Option(help="segment (participant segments) or document (code presence per interview).")] = "segment",
+    unit: Annotated[
+        str, typer.Option(help="segment (participant segments) or document (code presence per interview).")
+    ] = "segment",
     codes: Annotated[str | None, typer.Option(help="Only codes matching this pattern, e.g. 'LABOR*'.")] = None,
-    depth: Annotated[int | None, typer.Option(help="Only codes down to this depth (0 = themes); parents roll up their sub-codes.")] = None,
+    depth: Annotated[
+        int | None, typer.Option(help="Only codes down to this depth (0 = themes); parents roll up their sub-codes.")
+    ] = None,
     ci: Annotated[float, typer.Option(help="Confidence level of the bootstrap interval for α.")] = 0.95,
     boot: Annotated[int, typer.Option(help="Bootstrap resamples (0 = none).")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives identical output.")] = 0,
-    disagreements: Annotated[Path | None, typer.Option(help="Write every disagreement to this .csv or .xlsx file.")] = None,
+    disagreements: Annotated[
+        Path | None, typer.Option(help="Write every disagreement to this .csv or .xlsx file.")
+    ] = None,
     report: Annotated[Path | None, typer.Option(help="Write an auditor's report to this .html or .md file.")] = None,
     fmt: FormatOption = None,
 ) -> None:
@@ -43,9 +49,11 @@ def agree(
     chosen = cast("Unit", unit)  # the library checks it (its error names the flag)
     result = project.agreement.compute(names, unit=chosen, codes=codes, depth=depth, ci=ci, boot=boot, seed=seed)
     what = "participant segments of the documents" if unit == "segment" else "documents"
-    say(f"Units: {len(result.input.units)} {what} coded by any of {', '.join(names)}; missing for a coder: a "
+    say(
+        f"Units: {len(result.input.units)} {what} coded by any of {', '.join(names)}; missing for a coder: a "
         f"document they did not open{', or a segment not yet reached where they mark segments as read' if unit == 'segment' else ''}"
-        f" (the units column counts units two or more coders decided). {result.scheme}.")
+        f" (the units column counts units two or more coders decided). {result.scheme}."
+    )
     if result.skipped:
         say(f"{result.skipped} codes that none of these coders applied are not listed.")
     emit(ctx, result.rows + result.pooled, AGREEMENT_COLUMNS, fmt)

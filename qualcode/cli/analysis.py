@@ -17,23 +17,45 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 CoderOption = Annotated[str | None, typer.Option("--coder", "-c", help="Count this coder's codings.")]
-ConsensusOption = Annotated[bool, typer.Option("--consensus", help="Count the adjudicated consensus log. Without --coder, "
-                                                "--consensus or --merge: consensus if it exists, else the only human coder (rule coders such as auto are left out; name them with --coder).")]
-MergeOption = Annotated[str | None, typer.Option("--merge", help="Merge several coders: union (a code counts on a segment "
-                                                    "when any coder applied it) or majority (more than half of them).")]
-CodersOption = Annotated[str | None, typer.Option("--coders", help="With --merge: which coders, comma-separated (default: "
-                                                     "every human coder, not auto).")]
+ConsensusOption = Annotated[
+    bool,
+    typer.Option(
+        "--consensus",
+        help="Count the adjudicated consensus log. Without --coder, "
+        "--consensus or --merge: consensus if it exists, else the only human coder (rule coders such as auto are left out; name them with --coder).",
+    ),
+]
+MergeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--merge",
+        help="Merge several coders: union (a code counts on a segment "
+        "when any coder applied it) or majority (more than half of them).",
+    ),
+]
+CodersOption = Annotated[
+    str | None,
+    typer.Option(
+        "--coders", help="With --merge: which coders, comma-separated (default: every human coder, not auto)."
+    ),
+]
 CodesOption = Annotated[str | None, typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
-DepthOption = Annotated[int | None, typer.Option(help="Only codes down to this depth (0 = themes); parents roll up sub-codes.")]
+DepthOption = Annotated[
+    int | None, typer.Option(help="Only codes down to this depth (0 = themes); parents roll up sub-codes.")
+]
 
 
-def _selection(project: Project, coder: str | None, consensus: bool, merge: str | None,
-               coders: str | None) -> Selection:
+def _selection(
+    project: Project, coder: str | None, consensus: bool, merge: str | None, coders: str | None
+) -> Selection:
     names = [c.strip() for c in coders.split(",")] if coders else None
-    selection = project.analysis.select(coder=coder, consensus=consensus, merge=cast("Merge | None", merge),
-                                        coders=names)
-    say(f"Counting {selection.description}; codebook {project.codebook().name} "
-        f"v{project.codebook().version} (sha256 {project.codebook().sha256[:12]})")
+    selection = project.analysis.select(
+        coder=coder, consensus=consensus, merge=cast("Merge | None", merge), coders=names
+    )
+    say(
+        f"Counting {selection.description}; codebook {project.codebook().name} "
+        f"v{project.codebook().version} (sha256 {project.codebook().sha256[:12]})"
+    )
     return selection
 
 
@@ -41,21 +63,47 @@ def provenance(project: Project, selection: Selection, extra: Sequence[tuple[str
     from qualcode import __version__
 
     codebook = project.codebook()
-    return [("project", project.config.name), ("codebook", codebook.name), ("codebook version", codebook.version),
-            ("codebook sha256", codebook.sha256), ("codings", selection.description),
-            ("coders", ", ".join(selection.coders)), ("qualcode version", __version__),
-            ("command", "qualcode " + " ".join(sys.argv[1:])), *extra]
+    return [
+        ("project", project.config.name),
+        ("codebook", codebook.name),
+        ("codebook version", codebook.version),
+        ("codebook sha256", codebook.sha256),
+        ("codings", selection.description),
+        ("coders", ", ".join(selection.coders)),
+        ("qualcode version", __version__),
+        ("command", "qualcode " + " ".join(sys.argv[1:])),
+        *extra,
+    ]
 
 
-def matrix(ctx: typer.Context,
-           by: Annotated[str, typer.Option(help="Participant attribute(s) for the columns: role, task_force, role,task_force, any participants.csv column.")] = "role",
-           count: Annotated[str, typer.Option(help="segments, participants (each counted once per code), percent (of the column's N) or coverage (% of words).")] = "participants",
-           depth: DepthOption = None, codes: CodesOption = None,
-           output: Annotated[Path | None, typer.Option("--output", "-o", help="Write .csv, .xlsx (every count type + Provenance) or .parquet.")] = None,
-           long: Annotated[bool, typer.Option("--long", help="Tidy format: one row per code and column.")] = False,
-           plot: Annotated[Path | None, typer.Option(help="Also draw a heatmap: .png or .svg.")] = None,
-           coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None,
-           fmt: FormatOption = None) -> None:
+def matrix(
+    ctx: typer.Context,
+    by: Annotated[
+        str,
+        typer.Option(
+            help="Participant attribute(s) for the columns: role, task_force, role,task_force, any participants.csv column."
+        ),
+    ] = "role",
+    count: Annotated[
+        str,
+        typer.Option(
+            help="segments, participants (each counted once per code), percent (of the column's N) or coverage (% of words)."
+        ),
+    ] = "participants",
+    depth: DepthOption = None,
+    codes: CodesOption = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write .csv, .xlsx (every count type + Provenance) or .parquet."),
+    ] = None,
+    long: Annotated[bool, typer.Option("--long", help="Tidy format: one row per code and column.")] = False,
+    plot: Annotated[Path | None, typer.Option(help="Also draw a heatmap: .png or .svg.")] = None,
+    coder: CoderOption = None,
+    consensus: ConsensusOption = False,
+    merge: MergeOption = None,
+    coders: CodersOption = None,
+    fmt: FormatOption = None,
+) -> None:
     """Theme x attribute matrix: codes (rows) by role, task force or any attribute (columns).
 
     Rows are codes (a parent counts a segment once when it or any sub-code is applied); columns are the values of a participant attribute plus Total, and the first row, (N participants), is the number of participants per column. --by role,task_force makes columns such as law_enforcement / TF01.
@@ -74,8 +122,9 @@ def matrix(ctx: typer.Context,
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
     attributes = [a.strip() for a in by.split(",") if a.strip()]
-    result = project.analysis.matrix(by=attributes, count=cast("Count", count), codes=codes, depth=depth,
-                                     selection=selection)
+    result = project.analysis.matrix(
+        by=attributes, count=cast("Count", count), codes=codes, depth=depth, selection=selection
+    )
     if long:
         emit(ctx, long_rows(result), ["code", "label", "column", "n", "count", "value"], fmt)
     else:
@@ -83,7 +132,11 @@ def matrix(ctx: typer.Context,
     if output is not None:
         matrices = [result]
         if output.suffix.lower() == ".xlsx":
-            matrices = [result] + [project.analysis.matrix(by=attributes, count=c, codes=codes, depth=depth, selection=selection) for c in COUNTS if c != count]
+            matrices = [result] + [
+                project.analysis.matrix(by=attributes, count=c, codes=codes, depth=depth, selection=selection)
+                for c in COUNTS
+                if c != count
+            ]
         write_matrices(output, matrices, provenance(project, selection, [("by", by), ("depth", str(depth))]), long)
         say(f"Wrote {output}")
     if plot is not None:
@@ -91,13 +144,21 @@ def matrix(ctx: typer.Context,
         say(f"Wrote {plot}")
 
 
-def cooccur(ctx: typer.Context,
-            by_participant: Annotated[bool, typer.Option("--by-participant", help="Count participants who raised both codes, not segments.")] = False,
-            depth: DepthOption = None, codes: CodesOption = None,
-            output: Annotated[Path | None, typer.Option("--output", "-o", help="Write .csv or .xlsx.")] = None,
-            plot: Annotated[Path | None, typer.Option(help="Draw a Jaccard heatmap: .png or .svg.")] = None,
-            coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None,
-            fmt: FormatOption = None) -> None:
+def cooccur(
+    ctx: typer.Context,
+    by_participant: Annotated[
+        bool, typer.Option("--by-participant", help="Count participants who raised both codes, not segments.")
+    ] = False,
+    depth: DepthOption = None,
+    codes: CodesOption = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write .csv or .xlsx.")] = None,
+    plot: Annotated[Path | None, typer.Option(help="Draw a Jaccard heatmap: .png or .svg.")] = None,
+    coder: CoderOption = None,
+    consensus: ConsensusOption = False,
+    merge: MergeOption = None,
+    coders: CodersOption = None,
+    fmt: FormatOption = None,
+) -> None:
     """Code x code co-occurrence: segments (or participants) with both codes, and their Jaccard index.
 
     Columns: code_a, code_b, both, a, b, jaccard (both / (a + b - both)), most frequent first. A parent and its own sub-code are not paired. --plot draws the Jaccard matrix.
@@ -122,18 +183,28 @@ def cooccur(ctx: typer.Context,
 
         names = sorted({r["code_a"] for r in rows} | {r["code_b"] for r in rows})
         jaccard = {(r["code_a"], r["code_b"]): r["jaccard"] for r in rows}
-        grid = [{"code": a, "label": "", **{b: jaccard.get((a, b), jaccard.get((b, a), 0.0)) * 100 for b in names}}
-                for a in names]
-        write_heatmap(plot, Matrix("percent", ["code"], names, {n: 0 for n in names}, grid), "Jaccard co-occurrence (%)")
+        grid = [
+            {"code": a, "label": "", **{b: jaccard.get((a, b), jaccard.get((b, a), 0.0)) * 100 for b in names}}
+            for a in names
+        ]
+        write_heatmap(
+            plot, Matrix("percent", ["code"], names, {n: 0 for n in names}, grid), "Jaccard co-occurrence (%)"
+        )
         say(f"Wrote {plot}")
 
 
-def quotes(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Code id (its sub-codes included).")],
-           by: Annotated[str, typer.Option(help="Group by this participant attribute ('' for none).")] = "role",
-           per: Annotated[int, typer.Option(help="Quotes per group.")] = 3,
-           min_words: Annotated[int, typer.Option("--min-words", help="Skip shorter segments.")] = 20,
-           coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None,
-           fmt: FormatOption = None) -> None:
+def quotes(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code id (its sub-codes included).")],
+    by: Annotated[str, typer.Option(help="Group by this participant attribute ('' for none).")] = "role",
+    per: Annotated[int, typer.Option(help="Quotes per group.")] = 3,
+    min_words: Annotated[int, typer.Option("--min-words", help="Skip shorter segments.")] = 20,
+    coder: CoderOption = None,
+    consensus: ConsensusOption = False,
+    merge: MergeOption = None,
+    coders: CodersOption = None,
+    fmt: FormatOption = None,
+) -> None:
     """Exemplar quotes for a code per role (or any attribute): agreed-on segments first, then longer.
 
     Markdown by default; -f csv, tsv, json or jsonl gives the columns segment, participant, role, task_force, coders, words, text. The choice is deterministic: segments more human coders applied the code to come first, then longer ones, then by segment id.
@@ -163,9 +234,16 @@ def quotes(ctx: typer.Context, code: Annotated[str, typer.Argument(help="Code id
         say("(no segment with this code is long enough; try --min-words 0)")
 
 
-def report(ctx: typer.Context,
-           output: Annotated[Path, typer.Option("--output", "-o", help="The .html (self-contained) or .md file.")] = Path("report.html"),
-           coder: CoderOption = None, consensus: ConsensusOption = False, merge: MergeOption = None, coders: CodersOption = None) -> None:
+def report(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .html (self-contained) or .md file.")] = Path(
+        "report.html"
+    ),
+    coder: CoderOption = None,
+    consensus: ConsensusOption = False,
+    merge: MergeOption = None,
+    coders: CodersOption = None,
+) -> None:
     """Write the project report: corpus, codebook, themes by role and task force, quotes, agreement.
 
     One self-contained page (images inlined, no external assets; it opens offline): the corpus by role and task force, the codebook tree, themes by role and by task force (participants, with heatmaps, and percentages), themes that occur together, exemplar quotes per theme, agreement between the human coders (when there are two or more) and provenance.

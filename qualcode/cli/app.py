@@ -32,9 +32,18 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    project: Annotated[str | None, typer.Option("--project", "-p", help="Project folder (default: $QUALCODE_PROJECT, else the nearest folder up with qualcode.yaml; see docs/project.md).")] = None,
+    project: Annotated[
+        str | None,
+        typer.Option(
+            "--project",
+            "-p",
+            help="Project folder (default: $QUALCODE_PROJECT, else the nearest folder up with qualcode.yaml; see docs/project.md).",
+        ),
+    ] = None,
     fmt: FormatOption = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """Reproducible, scriptable qualitative interview coding.
 

@@ -14,22 +14,29 @@ if TYPE_CHECKING:
     from qualcode.models import Evidence
     from qualcode.project import Project
 
-autocode_app = typer.Typer(help="Compute rule-based suggestions from the codebook's cues.\n\n"
-                                "Suggestions are computed for the segments of the speakers each code's cues.speakers names "
-                                "(participant segments by default) and stored in the index with their evidence. Re-running with an unchanged codebook, corpus and options does no work. --codes "
-                                "takes a pattern: 'LABOR*', or LABOR for the code and its sub-codes.\n\n"
-                                "--commit-as auto also writes every suggestion as the coder auto's codings (origin "
-                                "auto:<codebook sha>), so the rules can be compared with human coders like any other coder. "
-                                "How matching works: docs/autocode.md.\n\n"
-                                "Example: qualcode autocode --codes 'LABOR*'")
+autocode_app = typer.Typer(
+    help="Compute rule-based suggestions from the codebook's cues.\n\n"
+    "Suggestions are computed for the segments of the speakers each code's cues.speakers names "
+    "(participant segments by default) and stored in the index with their evidence. Re-running with an unchanged codebook, corpus and options does no work. --codes "
+    "takes a pattern: 'LABOR*', or LABOR for the code and its sub-codes.\n\n"
+    "--commit-as auto also writes every suggestion as the coder auto's codings (origin "
+    "auto:<codebook sha>), so the rules can be compared with human coders like any other coder. "
+    "How matching works: docs/autocode.md.\n\n"
+    "Example: qualcode autocode --codes 'LABOR*'"
+)
 CodesOption = Annotated[str | None, typer.Option("--codes", help="Only codes matching this pattern, e.g. 'LABOR*'.")]
 
 
 @autocode_app.callback(invoke_without_command=True)
-def autocode(ctx: typer.Context, codes: CodesOption = None,
-             doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
-             fuzzy: Annotated[bool, typer.Option("--fuzzy/--no-fuzzy", help="Match misspelled variants of cue words.")] = True,
-             commit_as: Annotated[str | None, typer.Option("--commit-as", help="Also write every suggestion as this coder's codings (e.g. auto).")] = None) -> None:
+def autocode(
+    ctx: typer.Context,
+    codes: CodesOption = None,
+    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+    fuzzy: Annotated[bool, typer.Option("--fuzzy/--no-fuzzy", help="Match misspelled variants of cue words.")] = True,
+    commit_as: Annotated[
+        str | None, typer.Option("--commit-as", help="Also write every suggestion as this coder's codings (e.g. auto).")
+    ] = None,
+) -> None:
     """Compute and store suggestions (the help shown is autocode_app's, above)."""
     if ctx.invoked_subcommand is not None:
         return
@@ -39,7 +46,12 @@ def autocode(ctx: typer.Context, codes: CodesOption = None,
     console = _stderr()
     with Progress(transient=True, console=console, disable=not console.is_terminal) as bar:
         task = bar.add_task("Matching", total=None)
-        report = project.autocode.run(codes=codes, doc=doc, fuzzy=fuzzy, progress=lambda done, total: bar.update(task, completed=done, total=total))
+        report = project.autocode.run(
+            codes=codes,
+            doc=doc,
+            fuzzy=fuzzy,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     if report.reused:
         say(f"Suggestions are up to date: {report.suggestions} (codebook and corpus unchanged)")
     else:
@@ -56,8 +68,11 @@ def _stderr():
 
 
 @autocode_app.command("variants")
-def variants(ctx: typer.Context, code: Annotated[str | None, typer.Argument(help="Only this code (and sub-codes).")] = None,
-             fmt: FormatOption = None) -> None:
+def variants(
+    ctx: typer.Context,
+    code: Annotated[str | None, typer.Argument(help="Only this code (and sub-codes).")] = None,
+    fmt: FormatOption = None,
+) -> None:
     """List the misspelled variants fuzzy matching accepted (veto one with cues.not_variants).
 
     Columns: code, cue, word, variant, phrase, score. To veto a variant, list the word in the code's cues.not_variants.
@@ -72,10 +87,13 @@ def variants(ctx: typer.Context, code: Annotated[str | None, typer.Argument(help
 
 
 @autocode_app.command("evaluate")
-def evaluate(ctx: typer.Context, gold: Annotated[str, typer.Option(help="The human coder whose codings are the reference.")],
-             codes: CodesOption = None,
-             top: Annotated[int, typer.Option(help="False positives / negatives to show per code.")] = 3,
-             fmt: FormatOption = None) -> None:
+def evaluate(
+    ctx: typer.Context,
+    gold: Annotated[str, typer.Option(help="The human coder whose codings are the reference.")],
+    codes: CodesOption = None,
+    top: Annotated[int, typer.Option(help="False positives / negatives to show per code.")] = 3,
+    fmt: FormatOption = None,
+) -> None:
     """Precision, recall, F1 and support per code, micro/macro averages, and the worst misses.
 
     Compares the stored suggestions with the --gold coder's codings over the participant segments of the documents that coder coded. Columns: code, precision, recall, f1, support, tp, fp, fn, then a (micro) row (pooled counts) and a (macro) row (the mean of the defined per-code values).
@@ -88,16 +106,34 @@ def evaluate(ctx: typer.Context, gold: Annotated[str, typer.Option(help="The hum
     result = project.autocode.evaluate(gold, codes=codes)
     rows = [_score_row(s) for s in result.scores]
     rows.append(_score_row(result.micro))
-    rows.append({"code": "(macro)", "precision": _f(result.macro_precision), "recall": _f(result.macro_recall),
-                 "f1": _f(result.macro_f1), "support": result.micro.support, "tp": "", "fp": "", "fn": ""})
+    rows.append(
+        {
+            "code": "(macro)",
+            "precision": _f(result.macro_precision),
+            "recall": _f(result.macro_recall),
+            "f1": _f(result.macro_f1),
+            "support": result.micro.support,
+            "tp": "",
+            "fp": "",
+            "fn": "",
+        }
+    )
     emit(ctx, rows, ["code", "precision", "recall", "f1", "support", "tp", "fp", "fn"], fmt)
     if (fmt or state(ctx).format) == "table" and top:
         _print_errors(project, result, top)
 
 
 def _score_row(score: CodeScore) -> dict[str, object]:
-    return {"code": score.code, "precision": _f(score.precision), "recall": _f(score.recall), "f1": _f(score.f1),
-            "support": score.support, "tp": score.tp, "fp": score.fp, "fn": score.fn}
+    return {
+        "code": score.code,
+        "precision": _f(score.precision),
+        "recall": _f(score.recall),
+        "f1": _f(score.f1),
+        "support": score.support,
+        "tp": score.tp,
+        "fp": score.fp,
+        "fn": score.fn,
+    }
 
 
 def _f(value: float) -> str:
@@ -113,11 +149,13 @@ def _print_errors(project: Project, result: Evaluation, top: int) -> None:
                 say(f"{label}  {code}  {segment}  {excerpt}")
 
 
-def suggestions(ctx: typer.Context,
-                code: Annotated[str | None, typer.Option(help="Only this code (and sub-codes).")] = None,
-                doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
-                explain: Annotated[bool, typer.Option(help="Show each segment with the matched words marked.")] = False,
-                fmt: FormatOption = None) -> None:
+def suggestions(
+    ctx: typer.Context,
+    code: Annotated[str | None, typer.Option(help="Only this code (and sub-codes).")] = None,
+    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+    explain: Annotated[bool, typer.Option(help="Show each segment with the matched words marked.")] = False,
+    fmt: FormatOption = None,
+) -> None:
     """List stored suggestions: segment, code, score, kinds, cues, matched words, text.
 
     Columns: segment, code, score, kinds, cues, matched, text. kinds are among phrase, pattern, regex and fuzzy; score is 1 for exact evidence and the similarity for fuzzy.
@@ -162,9 +200,12 @@ def highlight(text: str, evidence: Iterable[Evidence]) -> str:
     return "".join(out)
 
 
-def review(ctx: typer.Context, coder: Annotated[str, typer.Option("--coder", "-c", help="Your coder name.")],
-           code: Annotated[str | None, typer.Option(help="Only this code (and sub-codes).")] = None,
-           doc: Annotated[str | None, typer.Option(help="Only this document.")] = None) -> None:
+def review(
+    ctx: typer.Context,
+    coder: Annotated[str, typer.Option("--coder", "-c", help="Your coder name.")],
+    code: Annotated[str | None, typer.Option(help="Only this code (and sub-codes).")] = None,
+    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+) -> None:
     """Walk the suggestions you have not decided: a accept, r reject, s skip, q quit (all saved at once).
 
     Accepting (a) writes an add event with origin auto:<codebook sha>; rejecting (r) writes a reject event, so the suggestion is not offered again. The interactive qualcode code session also shows a segment's suggestions, with the matched words highlighted.
@@ -184,7 +225,9 @@ def review(ctx: typer.Context, coder: Annotated[str, typer.Option("--coder", "-c
     for number, item in enumerate(pending, start=1):
         console.rule(f"{item.segment}  [{number}/{len(pending)}]")
         console.print(highlight(item.text, item.evidence))
-        console.print(f"Suggest [bold]{item.code}[/] {labels.get(item.code, '')} — cues: {suggestion_row(item)['cues']}")
+        console.print(
+            f"Suggest [bold]{item.code}[/] {labels.get(item.code, '')} — cues: {suggestion_row(item)['cues']}"
+        )
         answer = ask("a/r/s/q> ")
         if answer is None:
             break

@@ -10,13 +10,17 @@ import typer
 
 from qualcode.cli.common import FormatOption, emit, say, state
 
-app = typer.Typer(help="Check, show, export and import the thematic codebook.\n\n"
-                       "Without a path argument the commands use the project's codebook (codebook: in qualcode.yaml); with one they "
-                       "work without a project. The format is described in docs/codebook.md.\n\n"
-                       "Example: qualcode codebook check codebooks/ecm.yaml",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Check, show, export and import the thematic codebook.\n\n"
+    "Without a path argument the commands use the project's codebook (codebook: in qualcode.yaml); with one they "
+    "work without a project. The format is described in docs/codebook.md.\n\n"
+    "Example: qualcode codebook check codebooks/ecm.yaml",
+    no_args_is_help=True,
+)
 
-PathArgument = Annotated[Path | None, typer.Argument(help="Codebook YAML (default: the project's codebook).", show_default=False)]
+PathArgument = Annotated[
+    Path | None, typer.Argument(help="Codebook YAML (default: the project's codebook).", show_default=False)
+]
 
 
 def _codebook_path(ctx: typer.Context, path: Path | None) -> Path:
@@ -48,9 +52,12 @@ def check(ctx: typer.Context, path: PathArgument = None) -> None:
 
 
 @app.command("show")
-def show(ctx: typer.Context, path: PathArgument = None,
-         depth: Annotated[int | None, typer.Option(help="Show codes down to this depth (0 = themes only).")] = None,
-         fmt: FormatOption = None) -> None:
+def show(
+    ctx: typer.Context,
+    path: PathArgument = None,
+    depth: Annotated[int | None, typer.Option(help="Show codes down to this depth (0 = themes only).")] = None,
+    fmt: FormatOption = None,
+) -> None:
     """Print the code tree: id, label and number of cues (-f json: the full structure).
 
     In the table the id is indented by depth, and cues is the number of phrases, patterns and regexes. With -f csv, tsv or jsonl the columns are id, parent, depth, label, cues; -f json prints the whole codebook structure, cues included.
@@ -66,19 +73,29 @@ def show(ctx: typer.Context, path: PathArgument = None,
     if chosen == "json":
         sys.stdout.write(json.dumps(codebook_data(codebook), ensure_ascii=False, indent=2) + "\n")
         return
-    rows = [{"id": ("  " * c.depth if chosen == "table" else "") + c.id, "parent": c.parent or "", "depth": c.depth,
-             "label": c.label, "cues": c.cues.count}
-            for c in codebook.codes if depth is None or c.depth <= depth]
+    rows = [
+        {
+            "id": ("  " * c.depth if chosen == "table" else "") + c.id,
+            "parent": c.parent or "",
+            "depth": c.depth,
+            "label": c.label,
+            "cues": c.cues.count,
+        }
+        for c in codebook.codes
+        if depth is None or c.depth <= depth
+    ]
     emit(ctx, rows, ["id", "label", "cues"] if chosen == "table" else ["id", "parent", "depth", "label", "cues"], fmt)
 
 
 @app.command("export")
-def export(ctx: typer.Context,
-           # Before the optional path argument: required, so no default (arguments and options are listed
-           # separately in --help, so this order does not show there).
-           output: Annotated[Path, typer.Option("--output", "-o", help="The .qdc file to write.")],
-           path: PathArgument = None,
-           format_: Annotated[str, typer.Option("--format", help="Exchange format: qdc (REFI-QDA codebook).")] = "qdc") -> None:
+def export(
+    ctx: typer.Context,
+    # Before the optional path argument: required, so no default (arguments and options are listed
+    # separately in --help, so this order does not show there).
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .qdc file to write.")],
+    path: PathArgument = None,
+    format_: Annotated[str, typer.Option("--format", help="Exchange format: qdc (REFI-QDA codebook).")] = "qdc",
+) -> None:
     """Write the codebook as a REFI-QDA .qdc file for NVivo, ATLAS.ti, MAXQDA and QualCoder.
 
     The file validates against the official Codebook.xsd (shipped in qualcode/export/schemas/). GUIDs are UUIDv5 of the code ids, so two exports are byte-identical. Each code's Description holds its definition, when-to-use, when-not-to-use, examples and a "qualcode id:" line; cues are not part of the format. Colours are written as #RRGGBB (an alpha channel is dropped: the schema has none).
@@ -92,9 +109,11 @@ def export(ctx: typer.Context,
 
 
 @app.command("import")
-def import_(source: Annotated[Path, typer.Argument(help="A REFI-QDA .qdc codebook.")],
-            output: Annotated[Path, typer.Option("--output", "-o", help="The codebook YAML to write.")],
-            force: Annotated[bool, typer.Option(help="Overwrite OUTPUT if it exists.")] = False) -> None:
+def import_(
+    source: Annotated[Path, typer.Argument(help="A REFI-QDA .qdc codebook.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The codebook YAML to write.")],
+    force: Annotated[bool, typer.Option(help="Overwrite OUTPUT if it exists.")] = False,
+) -> None:
     """Convert a REFI-QDA .qdc codebook (from NVivo, ATLAS.ti, MAXQDA, QualCoder) to qualcode YAML.
 
     Converts the hierarchy, names (as labels), descriptions (split back into definition, when-to-use, when-not-to-use and examples when qualcode wrote them; otherwise the whole description is the definition) and colours (#RGB, #RRGGBB, #RRGGBBAA). Ids come from the "qualcode id:" line, else from the name: "Unpaid wages" under WORKING_CONDITIONS becomes WORKING_CONDITIONS.UNPAID_WAGES (made unique).

@@ -15,11 +15,13 @@ if TYPE_CHECKING:
 CoderOption = Annotated[str, typer.Option("--coder", "-c", help="Your coder name (lowercase letters, digits, _ -).")]
 
 
-def apply(ctx: typer.Context,
-          segment: Annotated[str, typer.Argument(help="Segment id, e.g. TF01-LE-001#4.")],
-          code: Annotated[str, typer.Argument(help="Code id from the codebook, e.g. LABOR.DETECT.")],
-          coder: CoderOption,
-          memo: Annotated[str | None, typer.Option(help="A note on why the code applies.")] = None) -> None:
+def apply(
+    ctx: typer.Context,
+    segment: Annotated[str, typer.Argument(help="Segment id, e.g. TF01-LE-001#4.")],
+    code: Annotated[str, typer.Argument(help="Code id from the codebook, e.g. LABOR.DETECT.")],
+    coder: CoderOption,
+    memo: Annotated[str | None, typer.Option(help="A note on why the code applies.")] = None,
+) -> None:
     """Apply a code to a segment (appends one event to codings/<coder>.jsonl).
 
     The event is an add. An unknown segment or code is an error naming it, and nothing is written. A code listed in another code's renamed_from is stored under the live id. A code on an interviewer turn is kept, with a note that analyses count participant segments only.
@@ -33,10 +35,12 @@ def apply(ctx: typer.Context,
         say(f"Note: {segment} is an interviewer turn; matrices, quotes and agreement count participant segments only")
 
 
-def unapply(ctx: typer.Context,
-            segment: Annotated[str, typer.Argument(help="Segment id.")],
-            code: Annotated[str, typer.Argument(help="Code id.")],
-            coder: CoderOption) -> None:
+def unapply(
+    ctx: typer.Context,
+    segment: Annotated[str, typer.Argument(help="Segment id.")],
+    code: Annotated[str, typer.Argument(help="Code id.")],
+    coder: CoderOption,
+) -> None:
     """Remove a code from a segment (appends a remove event; the log keeps the history).
 
     Removing a code that is not applied is an error. A coding that was re-anchored to this segment is removed under its original offsets.
@@ -47,32 +51,47 @@ def unapply(ctx: typer.Context,
     say(f"{coder}: {code} removed from {segment}")
 
 
-codings_app = typer.Typer(help="List current codings; make and read coding spreadsheets.\n\n"
-                               "Without a sub-command: the current codings, one per row. --code includes sub-codes. "
-                               "Columns: segment, code, coder, origin, at, memo, status, text. status is ok, moved (same "
-                               "text, new place), fuzzy (re-anchored to a lightly edited text) or lost (the text is gone; "
-                               "segment is then DOC@START-END, and qualcode check reports it).\n\n"
-                               "Example: qualcode codings --coder alice --code LABOR -f csv")
+codings_app = typer.Typer(
+    help="List current codings; make and read coding spreadsheets.\n\n"
+    "Without a sub-command: the current codings, one per row. --code includes sub-codes. "
+    "Columns: segment, code, coder, origin, at, memo, status, text. status is ok, moved (same "
+    "text, new place), fuzzy (re-anchored to a lightly edited text) or lost (the text is gone; "
+    "segment is then DOC@START-END, and qualcode check reports it).\n\n"
+    "Example: qualcode codings --coder alice --code LABOR -f csv"
+)
 CODING_COLUMNS = ["segment", "code", "coder", "origin", "at", "memo", "status", "text"]
 
 
 @codings_app.callback(invoke_without_command=True)
-def codings(ctx: typer.Context,
-            coder: Annotated[str | None, typer.Option("--coder", "-c", help="Only this coder.")] = None,
-            code: Annotated[str | None, typer.Option(help="Only this code (and its sub-codes).")] = None,
-            doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
-            fmt: FormatOption = None) -> None:
+def codings(
+    ctx: typer.Context,
+    coder: Annotated[str | None, typer.Option("--coder", "-c", help="Only this coder.")] = None,
+    code: Annotated[str | None, typer.Option(help="Only this code (and its sub-codes).")] = None,
+    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+    fmt: FormatOption = None,
+) -> None:
     """List current codings (the help shown is codings_app's, above)."""
     if ctx.invoked_subcommand is not None:
         return
     emit(ctx, open_project(ctx).coding.codings(coder=coder, code=code, doc=doc), CODING_COLUMNS, fmt)
 
 
-def code(ctx: typer.Context, coder: CoderOption,
-         doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
-         code_filter: Annotated[str | None, typer.Option("--code-filter", help="Only codes matching this pattern, e.g. 'LABOR*'.")] = None,
-         blind: Annotated[bool, typer.Option("--blind/--no-blind", help="Hide other coders' codings (default).")] = True,
-         suggestions: Annotated[bool, typer.Option("--suggestions/--no-suggestions", help="Show stored autocode suggestions with the matched words highlighted.")] = True) -> None:
+def code(
+    ctx: typer.Context,
+    coder: CoderOption,
+    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+    code_filter: Annotated[
+        str | None, typer.Option("--code-filter", help="Only codes matching this pattern, e.g. 'LABOR*'.")
+    ] = None,
+    blind: Annotated[bool, typer.Option("--blind/--no-blind", help="Hide other coders' codings (default).")] = True,
+    suggestions: Annotated[
+        bool,
+        typer.Option(
+            "--suggestions/--no-suggestions",
+            help="Show stored autocode suggestions with the matched words highlighted.",
+        ),
+    ] = True,
+) -> None:
     """Code interactively: the next uncoded participant segment, with context and code keys.
 
     Shows the next participant segment you have not done, with the previous turn, the speaker, participant, role and task force, your codes on it and numbered code keys. Type code keys or code ids to toggle codes, Enter when done (next; the segment counts as decided), s skip (left undecided: missing in agreement until you return), b back, m TEXT memo, /WORDS search, g ID go to a segment, k keys, a accept the suggestions shown, ? all commands, q quit.
@@ -83,14 +102,21 @@ def code(ctx: typer.Context, coder: CoderOption,
     """
     from qualcode.cli.session import CodingSession
 
-    CodingSession(open_project(ctx), coder, doc=doc, code_filter=code_filter, blind=blind, suggestions=suggestions).run()
+    CodingSession(
+        open_project(ctx), coder, doc=doc, code_filter=code_filter, blind=blind, suggestions=suggestions
+    ).run()
 
 
 @codings_app.command("template")
-def template(ctx: typer.Context, coder: CoderOption,
-             output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx or .csv file to write.")],
-             doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
-             layout: Annotated[str, typer.Option(help="columns: one column per code (mark with 1 or x); list: one 'codes' column.")] = "columns") -> None:
+def template(
+    ctx: typer.Context,
+    coder: CoderOption,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The .xlsx or .csv file to write.")],
+    doc: Annotated[str | None, typer.Option(help="Only this document.")] = None,
+    layout: Annotated[
+        str, typer.Option(help="columns: one column per code (mark with 1 or x); list: one 'codes' column.")
+    ] = "columns",
+) -> None:
     """Write a coding spreadsheet: one row per participant segment, your current codes marked.
 
     Columns: segment, document, participant, role, task_force, speaker, text, then one column per code with your current codes marked 1 (--layout list: one codes column instead, ids separated by ;). Fill it in and read it back with qualcode codings import.
@@ -103,8 +129,11 @@ def template(ctx: typer.Context, coder: CoderOption,
 
 
 @codings_app.command("import")
-def import_sheet(ctx: typer.Context, sheet: Annotated[Path, typer.Argument(help="A filled coding sheet (.xlsx or .csv).")],
-                 coder: CoderOption) -> None:
+def import_sheet(
+    ctx: typer.Context,
+    sheet: Annotated[Path, typer.Argument(help="A filled coding sheet (.xlsx or .csv).")],
+    coder: CoderOption,
+) -> None:
     """Record a filled coding sheet as your codings (only the differences; nothing if any row is invalid).
 
     For the code columns the sheet has, marks (1, x, yes, y, true, ✓ or ✔; case ignored) add the code and cleared cells (or 0, no, n, false, -) remove it. Only differences are written, so importing the same sheet again adds nothing; a row left with no code is recorded as read (a decision: no code), as Enter is in the session. Unknown codes, unknown or repeated segments and unreadable marks are all reported with their row numbers, and then nothing is imported.
@@ -114,4 +143,7 @@ def import_sheet(ctx: typer.Context, sheet: Annotated[Path, typer.Argument(help=
     events = open_project(ctx).coding.import_sheet(sheet, coder=coder)
     added, removed = sum(e.op == "add" for e in events), sum(e.op == "remove" for e in events)
     marked = sum(e.op == "seen" for e in events)
-    say(f"{coder}: {added} codings added, {removed} removed" + (f"; {marked} rows left empty marked as read" if marked else ""))
+    say(
+        f"{coder}: {added} codings added, {removed} removed"
+        + (f"; {marked} rows left empty marked as read" if marked else "")
+    )

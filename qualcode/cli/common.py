@@ -15,8 +15,12 @@ if TYPE_CHECKING:
 
 FormatOption = Annotated[
     str | None,
-    typer.Option("--format", "-f", help=f"Output format: {', '.join(FORMATS)} (default: table). json is one list of objects, jsonl one object per line.",
-                 show_default=False),
+    typer.Option(
+        "--format",
+        "-f",
+        help=f"Output format: {', '.join(FORMATS)} (default: table). json is one list of objects, jsonl one object per line.",
+        show_default=False,
+    ),
 ]
 
 

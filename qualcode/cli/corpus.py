@@ -19,14 +19,28 @@ SEGMENT_COLUMNS = ["id", "doc", "n", "speaker", "kind", "participant", "start", 
 
 def segment_rows(segments: list[Segment]) -> list[dict[str, object]]:
     """Segments as listing rows: no speaker label or no participant is an empty string."""
-    return [{"id": s.id, "doc": s.doc, "n": s.n, "speaker": s.speaker or "", "kind": s.kind,
-             "participant": s.participant or "", "start": s.start, "end": s.end, "text": s.text} for s in segments]
+    return [
+        {
+            "id": s.id,
+            "doc": s.doc,
+            "n": s.n,
+            "speaker": s.speaker or "",
+            "kind": s.kind,
+            "participant": s.participant or "",
+            "start": s.start,
+            "end": s.end,
+            "text": s.text,
+        }
+        for s in segments
+    ]
 
 
 def init(
     folder: Annotated[Path, typer.Argument(help="Folder for the new project (created if missing).")] = Path("."),
     name: Annotated[str | None, typer.Option(help="Project name (default: the folder's name).")] = None,
-    participants: Annotated[Path | None, typer.Option(help="Start from this participants.csv (validated, copied).")] = None,
+    participants: Annotated[
+        Path | None, typer.Option(help="Start from this participants.csv (validated, copied).")
+    ] = None,
 ) -> None:
     """Create a project: qualcode.yaml, participants.csv, transcripts/, codebooks/, codings/.
 
@@ -44,7 +58,9 @@ def import_(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(help="Transcript files: .txt .md .docx .vtt .srt")],
     participant: Annotated[str | None, typer.Option(help="Participant id (adds or updates participants.csv).")] = None,
-    role: Annotated[str | None, typer.Option(help="Role, e.g. law_enforcement, prosecutor, victim_service_provider, other.")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="Role, e.g. law_enforcement, prosecutor, victim_service_provider, other.")
+    ] = None,
     task_force: Annotated[str | None, typer.Option("--task-force", help="Task force (site), e.g. TF03.")] = None,
     replace: Annotated[bool, typer.Option(help="Overwrite a transcript of the same name with new content.")] = False,
 ) -> None:
@@ -56,7 +72,9 @@ def import_(
     """
     project = open_project(ctx)
     # Not modified: the cast only lets list[Path] stand for the list[str | Path] it is read as.
-    ids = project.import_transcripts(cast("list[str | Path]", files), participant=participant, role=role, task_force=task_force, replace=replace)
+    ids = project.import_transcripts(
+        cast("list[str | Path]", files), participant=participant, role=role, task_force=task_force, replace=replace
+    )
     say(f"Imported {len(ids)} transcript(s): {', '.join(ids)}")
 
 
@@ -70,8 +88,11 @@ def docs(ctx: typer.Context, fmt: FormatOption = None) -> None:
     emit(ctx, open_project(ctx).document_rows(), DOC_COLUMNS, fmt)
 
 
-def show(ctx: typer.Context, doc: Annotated[str, typer.Argument(help="Document id (the file name without extension).")],
-         fmt: FormatOption = None) -> None:
+def show(
+    ctx: typer.Context,
+    doc: Annotated[str, typer.Argument(help="Document id (the file name without extension).")],
+    fmt: FormatOption = None,
+) -> None:
     """Print a document's segments (interviewer turns included) with ids, speaker, offsets and text.
 
     For each segment: its id, speaker, kind and offsets, then the text. With -f csv, tsv, json or jsonl it gives the columns of qualcode segments instead.
@@ -148,7 +169,10 @@ def check(ctx: typer.Context) -> None:
     say(f"OK: {len(project.index.doc_ids())} documents, {len(project.index.participants())} participants, no problems")
 
 
-def index(ctx: typer.Context, rebuild: Annotated[bool, typer.Option(help="Delete the index and build it again from the files.")] = False) -> None:
+def index(
+    ctx: typer.Context,
+    rebuild: Annotated[bool, typer.Option(help="Delete the index and build it again from the files.")] = False,
+) -> None:
     """Bring the index (.qualcode/index.sqlite) up to date, or rebuild it from scratch.
 
     Every command does this anyway; this one reports how many files were read, unchanged, removed and with problems. --rebuild deletes the index and builds it again from the files; listings are identical afterwards.
@@ -159,4 +183,6 @@ def index(ctx: typer.Context, rebuild: Annotated[bool, typer.Option(help="Delete
 
     project = Project.open(state(ctx).project, refresh=False)
     report = project.rebuild_index() if rebuild else project.refresh()
-    say(f"Index: {report.read} read, {report.unchanged} unchanged, {report.removed} removed, {report.problems} with problems")
+    say(
+        f"Index: {report.read} read, {report.unchanged} unchanged, {report.removed} removed, {report.problems} with problems"
+    )

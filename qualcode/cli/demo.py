@@ -9,21 +9,38 @@ import typer
 
 from qualcode.cli.common import say
 
-demo_app = typer.Typer(help="Synthetic study projects with known answers, for trying qualcode and for tests.\n\n"
-                            "Example: qualcode demo generate demo-study")
+demo_app = typer.Typer(
+    help="Synthetic study projects with known answers, for trying qualcode and for tests.\n\n"
+    "Example: qualcode demo generate demo-study"
+)
 
 
 @demo_app.command("generate")
 def generate(
     folder: Annotated[Path, typer.Argument(help="Folder to create the project in (new or empty).")],
-    interviews: Annotated[int, typer.Option(help="Interviews (the study had 143: 60 law enforcement, 23 prosecutors, 55 victim service providers, 5 other).")] = 143,
+    interviews: Annotated[
+        int,
+        typer.Option(
+            help="Interviews (the study had 143: 60 law enforcement, 23 prosecutors, 55 victim service providers, 5 other)."
+        ),
+    ] = 143,
     seed: Annotated[int, typer.Option(help="Random seed: the same arguments give byte-identical files.")] = 1,
     scale: Annotated[int, typer.Option(help="Make K times as many interviews (for scaling tests).")] = 1,
-    words: Annotated[int, typer.Option(help="Median participant words per interview (8000 is a 60-90 minute interview).")] = 8000,
-    coders: Annotated[int, typer.Option(help="Simulated coders' logs to write: 2 (coder_a, coder_b) or 3 (+ coder_c).")] = 2,
-    error_rate: Annotated[float, typer.Option(help="Coders' base error rate; harder codes are missed and confused more often.")] = 0.1,
-    gold: Annotated[bool, typer.Option(help="Also write the ground truth as the coder 'gold' (for autocode evaluate --gold gold).")] = False,
-    force: Annotated[bool, typer.Option(help="Write into a folder that is not empty, replacing its transcripts and codings.")] = False,
+    words: Annotated[
+        int, typer.Option(help="Median participant words per interview (8000 is a 60-90 minute interview).")
+    ] = 8000,
+    coders: Annotated[
+        int, typer.Option(help="Simulated coders' logs to write: 2 (coder_a, coder_b) or 3 (+ coder_c).")
+    ] = 2,
+    error_rate: Annotated[
+        float, typer.Option(help="Coders' base error rate; harder codes are missed and confused more often.")
+    ] = 0.1,
+    gold: Annotated[
+        bool, typer.Option(help="Also write the ground truth as the coder 'gold' (for autocode evaluate --gold gold).")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option(help="Write into a folder that is not empty, replacing its transcripts and codings.")
+    ] = False,
 ) -> None:
     """Write a synthetic ECM study: transcripts, participants, the codebook, ground truth and coders' logs.
 
@@ -44,6 +61,16 @@ def generate(
         def progress(done: int, total: int, what: str) -> None:
             bar.update(task, completed=done, total=total, description=what)
 
-        report = generate_corpus(folder, interviews=interviews, seed=seed, scale=scale, words=words, coders=coders,
-                                 error_rate=error_rate, force=force, gold=gold, progress=progress)
+        report = generate_corpus(
+            folder,
+            interviews=interviews,
+            seed=seed,
+            scale=scale,
+            words=words,
+            coders=coders,
+            error_rate=error_rate,
+            force=force,
+            gold=gold,
+            progress=progress,
+        )
     say(report.summary())

@@ -29,9 +29,17 @@ HELP = """Commands (then Enter):
 
 
 class CodingSession:
-    def __init__(self, project: Project, coder: str, doc: str | None = None, code_filter: str | None = None,
-                 blind: bool = True, suggestions: bool = True, console: Console | None = None,
-                 read: Callable[[str], str] = input):
+    def __init__(
+        self,
+        project: Project,
+        coder: str,
+        doc: str | None = None,
+        code_filter: str | None = None,
+        blind: bool = True,
+        suggestions: bool = True,
+        console: Console | None = None,
+        read: Callable[[str], str] = input,
+    ):
         from qualcode.coding.events import validate_coder
 
         self.project = project
@@ -43,8 +51,11 @@ class CodingSession:
         self.all_segments = {s.id: s for s in project.segments(doc, speaker="all")}
         self.people = {p.id: p for p in project.index.participants()}
         codebook = project.codebook()
-        codes = [c for c in codebook.codes if not code_filter or fnmatch.fnmatch(c.id, code_filter)
-                 or fnmatch.fnmatch(c.id, f"{code_filter}.*")]
+        codes = [
+            c
+            for c in codebook.codes
+            if not code_filter or fnmatch.fnmatch(c.id, code_filter) or fnmatch.fnmatch(c.id, f"{code_filter}.*")
+        ]
         if not codes:
             from qualcode.errors import ProjectError
 
@@ -59,8 +70,11 @@ class CodingSession:
         """Suggestions for this segment the coder has neither applied nor rejected (blind: no coder data)."""
         if not self.with_suggestions:
             return []
-        return [s for s in self.project.autocode.pending(self.coder, doc=segment_id.split("#")[0])
-                if s.segment == segment_id and s.code in {c.id for c in self.keys.values()}]
+        return [
+            s
+            for s in self.project.autocode.pending(self.coder, doc=segment_id.split("#")[0])
+            if s.segment == segment_id and s.code in {c.id for c in self.keys.values()}
+        ]
 
     # state -------------------------------------------------------------------------------------
     def _done(self) -> set[str]:
@@ -72,7 +86,9 @@ class CodingSession:
         return next((i for i, s in enumerate(self.segments) if s.id not in done), len(self.segments))
 
     def _my_codes(self, segment_id: str) -> list[str]:
-        return sorted({str(c["code"]) for c in self.project.coding.codings(coder=self.coder) if c["segment"] == segment_id})
+        return sorted(
+            {str(c["code"]) for c in self.project.coding.codings(coder=self.coder) if c["segment"] == segment_id}
+        )
 
     # loop --------------------------------------------------------------------------------------
     def run(self) -> None:
@@ -173,7 +189,7 @@ class CodingSession:
         self.console.print(f"  memo on {target}")
 
     def search(self, words: str) -> None:
-        order = self.segments[self.position + 1:] + self.segments[: self.position + 1]
+        order = self.segments[self.position + 1 :] + self.segments[: self.position + 1]
         hit = next((s for s in order if words.casefold() in s.text.casefold()), None)
         if hit is None:
             self.console.print(f"[red]No segment contains {escape(words)!r}.[/]")
@@ -211,8 +227,13 @@ class CodingSession:
             evidence = [e for s in suggested for e in s.evidence]
             self.console.print(highlight(segment.text, evidence))
             keyed = {code.id: key for key, code in self.keys.items()}
-            self.console.print("Suggested: " + escape(", ".join(
-                f"{keyed.get(s.code, '-')}:{s.code} ({suggestion_row(s)['cues']})" for s in suggested)) + "  — 'a' accepts all")
+            self.console.print(
+                "Suggested: "
+                + escape(
+                    ", ".join(f"{keyed.get(s.code, '-')}:{s.code} ({suggestion_row(s)['cues']})" for s in suggested)
+                )
+                + "  — 'a' accepts all"
+            )
         else:
             self.console.print(escape(segment.text))
         self.show_codes(segment)
@@ -223,8 +244,13 @@ class CodingSession:
         shown = ", ".join(f"{keyed.get(c, '-')}:{c}" for c in mine) or "none"
         self.console.print(f"Your codes: [green]{escape(shown)}[/]")
         if not self.blind:
-            others = sorted({(c["coder"], c["code"]) for c in self.project.coding.codings(doc=segment.doc)
-                             if c["segment"] == segment.id and c["coder"] != self.coder})
+            others = sorted(
+                {
+                    (c["coder"], c["code"])
+                    for c in self.project.coding.codings(doc=segment.doc)
+                    if c["segment"] == segment.id and c["coder"] != self.coder
+                }
+            )
             if others:
                 self.console.print("Others: " + escape(", ".join(f"{coder}:{code}" for coder, code in others)))
 

@@ -9,11 +9,31 @@ spreadsheets; ``adjudication``: consensus and disagreements) and coding spreadsh
 
 from qualcode._lazy import lazy_exports
 
-__all__ = ["AdjudicationService", "CoderState", "Coders", "CodingService", "Event", "append_events", "fold",
-           "new_event", "read_events", "validate_coder"]
+__all__ = [
+    "AdjudicationService",
+    "CoderState",
+    "Coders",
+    "CodingService",
+    "Event",
+    "append_events",
+    "fold",
+    "new_event",
+    "read_events",
+    "validate_coder",
+]
 
-__getattr__ = lazy_exports(__name__, {
-    "AdjudicationService": "adjudication", "CoderState": "state", "Coders": "state", "CodingService": "service",
-    "Event": "events", "append_events": "events", "fold": "events", "new_event": "events", "read_events": "events",
-    "validate_coder": "events",
-})
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "AdjudicationService": "adjudication",
+        "CoderState": "state",
+        "Coders": "state",
+        "CodingService": "service",
+        "Event": "events",
+        "append_events": "events",
+        "fold": "events",
+        "new_event": "events",
+        "read_events": "events",
+        "validate_coder": "events",
+    },
+)

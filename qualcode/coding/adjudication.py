@@ -29,7 +29,9 @@ class Disagreement:
     votes: tuple[tuple[str, bool], ...]  # (coder, applied) for every coder compared
 
 
-def compare(units: list[str], applied: dict[str, dict[str, set[str]]]) -> tuple[list[tuple[str, str]], list[Disagreement]]:
+def compare(
+    units: list[str], applied: dict[str, dict[str, set[str]]]
+) -> tuple[list[tuple[str, str]], list[Disagreement]]:
     """For segments every coder has coded: (segment, code) pairs all applied, and the rest."""
     coders = sorted(applied)
     agreed: list[tuple[str, str]] = []
@@ -47,8 +49,17 @@ def compare(units: list[str], applied: dict[str, dict[str, set[str]]]) -> tuple[
 
 def write_list(path: Path, items: list[Disagreement], labels: dict[str, str], texts: dict[str, str]) -> None:
     coders = [coder for coder, _ in items[0].votes] if items else []
-    rows = [[item.segment, item.code, labels.get(item.code, ""), *["1" if v else "" for _, v in item.votes], "",
-             texts.get(item.segment, "")] for item in items]
+    rows = [
+        [
+            item.segment,
+            item.code,
+            labels.get(item.code, ""),
+            *["1" if v else "" for _, v in item.votes],
+            "",
+            texts.get(item.segment, ""),
+        ]
+        for item in items
+    ]
     write_atomic(path, csv_text(["segment", "code", "label", *coders, "decision", "text"], rows, bom=True))
 
 
@@ -58,7 +69,9 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], bool], list[Proble
         raise QualcodeError(problem(path, None, "no such file"))
     rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
     if not rows or not {"segment", "code", "decision"} <= set(rows[0]):
-        return {}, [Problem(str(path), 1, "needs the columns segment, code and decision (write it with {list})", ("list",))]
+        return {}, [
+            Problem(str(path), 1, "needs the columns segment, code and decision (write it with {list})", ("list",))
+        ]
     header = rows[0]
     at = {name: header.index(name) for name in ("segment", "code", "decision")}
     decisions: dict[tuple[str, str], bool] = {}
@@ -91,13 +104,14 @@ class AdjudicationService:
         units = [s.id for s in self.project.segments(speaker="participant") if s.doc in docs]
         return compare(units, {state.coder: state.applied() for state in states})
 
-    def adjudicate(self, coders: list[str], *, as_coder: str,
-                   decisions: dict[tuple[str, str], bool]) -> list[Event]:
+    def adjudicate(self, coders: list[str], *, as_coder: str, decisions: dict[tuple[str, str], bool]) -> list[Event]:
         """Write the consensus log: agreed codes, plus each decided disagreement (origin ``adjudicated``)."""
         validate_coder(as_coder)
         if as_coder in coders:
-            raise ParameterError(f"{{as_coder}} {as_coder} is one of the coders compared; use a separate name such as "
-                                 "consensus", "as_coder")
+            raise ParameterError(
+                f"{{as_coder}} {as_coder} is one of the coders compared; use a separate name such as consensus",
+                "as_coder",
+            )
         agreed, disagreements = self.comparison(coders)
         open_items = {(d.segment, d.code) for d in disagreements}
         unknown = [key for key in decisions if key not in open_items]
@@ -115,7 +129,9 @@ class AdjudicationService:
                 # a rejection is written even where nothing is applied: the log records the decision
                 spans = [c.span for c in held.get((segment_id, code), [])] or [target.span]
                 codes = [c.code for c in held.get((segment_id, code), [])] or [code]
-                events += [new_event(as_coder, "remove", span, c, origin="adjudicated") for span, c in zip(spans, codes)]
+                events += [
+                    new_event(as_coder, "remove", span, c, origin="adjudicated") for span, c in zip(spans, codes)
+                ]
         self.project.coding.append(as_coder, events)
         return events
 

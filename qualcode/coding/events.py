@@ -62,14 +62,30 @@ def text_sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
-def new_event(coder: str, op: Op, span: Span, code: str | None = None, *, origin: str = "manual",
-              memo: str | None = None, at: str | None = None) -> Event:
+def new_event(
+    coder: str,
+    op: Op,
+    span: Span,
+    code: str | None = None,
+    *,
+    origin: str = "manual",
+    memo: str | None = None,
+    at: str | None = None,
+) -> Event:
     """An event about ``span`` (only an ``add`` keeps the text itself), stamped now with a fresh id."""
     return Event(
         id=str(uuid.uuid4()),
         at=at or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        coder=validate_coder(coder), op=op, doc=span.doc, start=span.start, end=span.end, sha=text_sha(span.text),
-        code=code, origin=origin, memo=memo, text=span.text if op == "add" else None,
+        coder=validate_coder(coder),
+        op=op,
+        doc=span.doc,
+        start=span.start,
+        end=span.end,
+        sha=text_sha(span.text),
+        code=code,
+        origin=origin,
+        memo=memo,
+        text=span.text if op == "add" else None,
     )
 
 
@@ -159,8 +175,18 @@ def fold(events: list[Event]) -> dict[tuple[str, int, int, str], Coding]:
         key = (event.doc, event.start, event.end, event.code or "")
         if event.op == "add":
             memo = event.memo if event.memo is not None else getattr(state.get(key), "memo", None)
-            state[key] = Coding(event.coder, event.doc, event.start, event.end, event.code or "", event.sha,
-                                event.text or "", event.origin, event.at, memo)
+            state[key] = Coding(
+                event.coder,
+                event.doc,
+                event.start,
+                event.end,
+                event.code or "",
+                event.sha,
+                event.text or "",
+                event.origin,
+                event.at,
+                memo,
+            )
         elif event.op == "remove":
             state.pop(key, None)
         elif event.op == "memo" and key in state:

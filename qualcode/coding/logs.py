@@ -24,15 +24,20 @@ def refresh_logs(index: Index, root: Path) -> None:
         coder = path.stem
         present.add(rel)
         if not CODER_RE.match(coder):
-            index.replace_log_problems(rel, [problem(rel, None, f"{coder!r} is not a valid coder name; rename the file")])
+            index.replace_log_problems(
+                rel, [problem(rel, None, f"{coder!r} is not a valid coder name; rename the file")]
+            )
             continue
         stat = path.stat()
         state = states.get(rel)
         if state is not None and (state.size, state.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             continue
         content = path.read_bytes()
-        resume = state is not None and state.offset <= len(content) and \
-            hashlib.sha256(content[: state.offset]).hexdigest() == state.prefix_sha
+        resume = (
+            state is not None
+            and state.offset <= len(content)
+            and hashlib.sha256(content[: state.offset]).hexdigest() == state.prefix_sha
+        )
         offset, lines = (state.offset, state.lines) if resume and state is not None else (0, 0)
         if not resume:
             index.forget_log(rel, coder)
@@ -40,8 +45,15 @@ def refresh_logs(index: Index, root: Path) -> None:
         index.apply_events(read.events)
         kept = [p for p in _old_problems(index, rel) if (p.line or 0) <= lines] if resume else []
         index.replace_log_problems(rel, kept + read.problems)
-        index.save_log_state(rel, coder, stat.st_size, stat.st_mtime_ns, read.offset, lines + read.lines,
-                             hashlib.sha256(content[: read.offset]).hexdigest())
+        index.save_log_state(
+            rel,
+            coder,
+            stat.st_size,
+            stat.st_mtime_ns,
+            read.offset,
+            lines + read.lines,
+            hashlib.sha256(content[: read.offset]).hexdigest(),
+        )
     for rel, state in states.items():
         if rel not in present:
             index.forget_log(rel, state.coder)

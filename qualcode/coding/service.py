@@ -23,7 +23,9 @@ class CodingService:
         self.project = project
 
     # coding -----------------------------------------------------------------------------------
-    def apply(self, segment_id: str, code: str, *, coder: str, memo: str | None = None, origin: str = "manual") -> Event:
+    def apply(
+        self, segment_id: str, code: str, *, coder: str, memo: str | None = None, origin: str = "manual"
+    ) -> Event:
         """Record that ``coder`` applies ``code`` to a segment (one ``add`` event)."""
         segment, live = self._segment_and_code(segment_id, code, coder)
         event = new_event(coder, "add", segment.span, live, origin=origin, memo=memo)
@@ -63,8 +65,11 @@ class CodingService:
 
     def _codings_at(self, segment: Segment, live: str, coder: str) -> list[Coding]:
         codebook = self.project.codebook()
-        return [c for c in self.project.index.codings(coder=coder, doc=segment.doc)
-                if c.segment == segment.id and codebook.resolve(c.code) == live]
+        return [
+            c
+            for c in self.project.index.codings(coder=coder, doc=segment.doc)
+            if c.segment == segment.id and codebook.resolve(c.code) == live
+        ]
 
     def _segment_and_code(self, segment_id: str, code: str, coder: str) -> tuple[Segment, str]:
         validate_coder(coder)
@@ -76,7 +81,9 @@ class CodingService:
         return segment, live
 
     # listings ---------------------------------------------------------------------------------
-    def codings(self, *, coder: str | None = None, code: str | None = None, doc: str | None = None) -> list[dict[str, object]]:
+    def codings(
+        self, *, coder: str | None = None, code: str | None = None, doc: str | None = None
+    ) -> list[dict[str, object]]:
         """Current codings, one row per (segment, code, coder) in the columns CODING_COLUMNS (plus
         nothing else); renamed codes count as their new id; ``code`` includes its sub-codes."""
         if coder is not None:
@@ -95,8 +102,18 @@ class CodingService:
             live = codebook.resolve(c.code) or c.code
             if wanted is not None and live not in wanted:
                 continue
-            rows.append({"segment": c.segment or f"{c.doc}@{c.start}-{c.end}", "code": live, "coder": c.coder,
-                         "origin": c.origin, "at": c.at, "memo": c.memo or "", "status": c.status, "text": c.text})
+            rows.append(
+                {
+                    "segment": c.segment or f"{c.doc}@{c.start}-{c.end}",
+                    "code": live,
+                    "coder": c.coder,
+                    "origin": c.origin,
+                    "at": c.at,
+                    "memo": c.memo or "",
+                    "status": c.status,
+                    "text": c.text,
+                }
+            )
         return rows
 
     def problems(self) -> list[Problem]:
@@ -110,16 +127,29 @@ class CodingService:
         for c in project.index.codings():
             log = f"{CODINGS}/{c.coder}.jsonl"
             if c.status == "lost":
-                found.append(problem(log, None, f"{c.coder}'s coding {c.code} on {c.doc} ({c.start}-{c.end}) could not "
-                                                f"be re-anchored; it was: \"{excerpt(c.text)}\""))
+                found.append(
+                    problem(
+                        log,
+                        None,
+                        f"{c.coder}'s coding {c.code} on {c.doc} ({c.start}-{c.end}) could not "
+                        f'be re-anchored; it was: "{excerpt(c.text)}"',
+                    )
+                )
             if codebook is not None and codebook.resolve(c.code) is None:
-                found.append(problem(log, None, f"{c.coder} applied {c.code}, which is not in {project.config.codebook} "
-                                                f"(add it, or list it in a code's renamed_from)"))
+                found.append(
+                    problem(
+                        log,
+                        None,
+                        f"{c.coder} applied {c.code}, which is not in {project.config.codebook} "
+                        f"(add it, or list it in a code's renamed_from)",
+                    )
+                )
         return found
 
     # spreadsheets -----------------------------------------------------------------------------
-    def template(self, output: str | Path, *, coder: str, doc: str | None = None,
-                 layout: SheetLayout = "columns") -> int:
+    def template(
+        self, output: str | Path, *, coder: str, doc: str | None = None, layout: SheetLayout = "columns"
+    ) -> int:
         """Write a sheet: one row per participant segment, one column per code, the coder's codes marked."""
         from qualcode.coding.sheets import write_template
 
@@ -130,9 +160,17 @@ class CodingService:
         rows = []
         for seg in self.project.segments(doc, speaker="participant"):
             person = people.get(seg.participant or "")
-            rows.append({"segment": seg.id, "document": seg.doc, "participant": seg.participant or "",
-                         "role": person.role if person else "", "task_force": person.task_force if person else "",
-                         "speaker": seg.speaker or "", "text": seg.text})
+            rows.append(
+                {
+                    "segment": seg.id,
+                    "document": seg.doc,
+                    "participant": seg.participant or "",
+                    "role": person.role if person else "",
+                    "task_force": person.task_force if person else "",
+                    "speaker": seg.speaker or "",
+                    "text": seg.text,
+                }
+            )
         applied = self.project.coders.state(coder).applied()
         write_template(Path(output), rows, self.project.codebook().ids, applied, layout)
         return len(rows)
@@ -157,7 +195,9 @@ class CodingService:
             if segment is None:
                 problems.append(problem(path, row.line, f"unknown segment {row.segment!r}"))
             elif row.segment in seen_rows:
-                problems.append(problem(path, row.line, f"segment {row.segment} is also on row {seen_rows[row.segment]}"))
+                problems.append(
+                    problem(path, row.line, f"segment {row.segment} is also on row {seen_rows[row.segment]}")
+                )
             else:
                 segments[row.segment] = segment
             seen_rows.setdefault(row.segment, row.line)
@@ -177,8 +217,12 @@ class CodingService:
             events += [new_event(coder, "add", segment.span, code) for code in sorted(row.codes - have)]
             for code in sorted(have - row.codes):
                 events += [new_event(coder, "remove", c.span, c.code) for c in held[(row.segment, code)]]
-            if (not row.codes and not before - covered and segment.doc in worked
-                    and (segment.doc, segment.start, segment.end) not in seen):
+            if (
+                not row.codes
+                and not before - covered
+                and segment.doc in worked
+                and (segment.doc, segment.start, segment.end) not in seen
+            ):
                 # in a document the sheet codes, a row left empty is a decision (no code), as Enter is
                 # in the session; a document with no mark on the sheet stays as it was
                 events.append(new_event(coder, "seen", segment.span))

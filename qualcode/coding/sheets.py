@@ -25,13 +25,16 @@ class SheetRow:
     codes: frozenset[str]
 
 
-def write_template(path: Path, rows: list[dict], code_ids: list[str], applied: dict[str, set[str]],
-                   layout: str = "columns") -> None:
+def write_template(
+    path: Path, rows: list[dict], code_ids: list[str], applied: dict[str, set[str]], layout: str = "columns"
+) -> None:
     """rows: segments with INFO_COLUMNS; applied: segment -> codes the coder has now (pre-filled)."""
     if layout == "columns":
         header = INFO_COLUMNS + code_ids
-        table = [[r[c] for c in INFO_COLUMNS] + ["1" if code in applied.get(r["segment"], ()) else "" for code in code_ids]
-                 for r in rows]
+        table = [
+            [r[c] for c in INFO_COLUMNS] + ["1" if code in applied.get(r["segment"], ()) else "" for code in code_ids]
+            for r in rows
+        ]
     else:
         header = INFO_COLUMNS + ["codes"]
         table = [[r[c] for c in INFO_COLUMNS] + ["; ".join(sorted(applied.get(r["segment"], ())))] for r in rows]
@@ -45,8 +48,9 @@ def write_template(path: Path, rows: list[dict], code_ids: list[str], applied: d
         raise QualcodeError(problem(path, None, "the template must be a .xlsx or .csv file"))
 
 
-def read_sheet(path: Path, known_codes: set[str],
-               resolve: Callable[[str], str | None]) -> tuple[list[SheetRow], set[str], list[Problem]]:
+def read_sheet(
+    path: Path, known_codes: set[str], resolve: Callable[[str], str | None]
+) -> tuple[list[SheetRow], set[str], list[Problem]]:
     """Rows of a filled sheet, the codes the sheet covers, and every problem with its row number."""
     table = _read_table(path)
     if not table:
@@ -83,7 +87,11 @@ def read_sheet(path: Path, known_codes: set[str],
                 if value in TRUE and live:
                     codes.add(live)
                 elif value not in FALSE and value not in TRUE:
-                    problems.append(problem(path, number, f"column {name}: {cells[i]!r} is not a mark (use 1 or x, or leave it empty)"))
+                    problems.append(
+                        problem(
+                            path, number, f"column {name}: {cells[i]!r} is not a mark (use 1 or x, or leave it empty)"
+                        )
+                    )
         rows.append(SheetRow(number, cells[seg_index], frozenset(codes)))
     return rows, covered, problems
 

@@ -67,8 +67,11 @@ class CoderState:
     def seen(self, segments: Iterable[Segment]) -> set[str]:
         """Ids of ``segments`` marked seen: by offsets, or by text once an edit moved them (marks,
         unlike codings, are not re-anchored)."""
-        return {s.id for s in segments
-                if (s.doc, s.start, s.end) in self.seen_spans or (s.doc, text_sha(s.text)) in self.seen_texts}
+        return {
+            s.id
+            for s in segments
+            if (s.doc, s.start, s.end) in self.seen_spans or (s.doc, text_sha(s.text)) in self.seen_texts
+        }
 
     def done(self, segments: list[Segment]) -> set[str]:
         """Ids of ``segments`` coded or seen (progress)."""
@@ -129,8 +132,13 @@ class Coders:
         """What ``coder`` has decided now (codes under their live ids)."""
         index, codebook = self.project.index, self.project.codebook()
         held = frozenset((segment, codebook.resolve(code) or code) for segment, code in index.coding_pairs(coder))
-        return CoderState(coder, held, frozenset(index.coding_docs(coder)), frozenset(index.seen_segments(coder)),
-                          frozenset(index.seen_texts(coder)))
+        return CoderState(
+            coder,
+            held,
+            frozenset(index.coding_docs(coder)),
+            frozenset(index.seen_segments(coder)),
+            frozenset(index.seen_texts(coder)),
+        )
 
     def held_codings(self, coder: str) -> dict[tuple[str, str], list[Coding]]:
         """(segment, live code) -> the coder's codings there (several if re-anchoring merged them)."""

@@ -85,20 +85,34 @@ def load_bank() -> Bank:
     for name in THEME_FILES:
         data = _read(name)
         for code, info in data["codes"].items():
-            codes[code] = CodeInfo(code, tuple(info["topics"]), dict(zip(ROLES, info["raise"])),
-                                   float(info["difficulty"]),
-                                   tuple(info.get("confuse", ())), tuple(info.get("probes", ())))
+            codes[code] = CodeInfo(
+                code,
+                tuple(info["topics"]),
+                dict(zip(ROLES, info["raise"])),
+                float(info["difficulty"]),
+                tuple(info.get("confuse", ())),
+                tuple(info.get("probes", ())),
+            )
         for item in data["passages"]:
-            passages.append(Passage(
-                f"{name}/{item['id']}", tuple(item["codes"]), tuple(item.get("roles", ROLES)), _clean(item["text"]),
-                _clean(item["negated"]) if item.get("negated") else None,
-                tuple(item.get("negated_codes", item["codes"])),
-            ))
+            passages.append(
+                Passage(
+                    f"{name}/{item['id']}",
+                    tuple(item["codes"]),
+                    tuple(item.get("roles", ROLES)),
+                    _clean(item["text"]),
+                    _clean(item["negated"]) if item.get("negated") else None,
+                    tuple(item.get("negated_codes", item["codes"])),
+                )
+            )
     guide, talk = _read("guide"), _read("talk")
     topics = tuple(
-        Topic(t["id"], t["title"], dict(zip(ROLES, t["weight"])),
-              {k: tuple(v) for k, v in t["questions"].items()},
-              tuple(c for c, info in codes.items() if t["id"] in info.topics))
+        Topic(
+            t["id"],
+            t["title"],
+            dict(zip(ROLES, t["weight"])),
+            {k: tuple(v) for k, v in t["questions"].items()},
+            tuple(c for c, info in codes.items() if t["id"] in info.topics),
+        )
         for t in guide["topics"]
     )
     by_code: dict[str, list[Passage]] = {}

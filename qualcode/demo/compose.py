@@ -20,8 +20,15 @@ KEEP_CAPITAL = frozenset(
     """I I'm I've I'd I'll Continued Spanish English Wage Mam Mixteco Vietnamese Tagalog Korean Chinese Mexican
     Indigenous Sunday Friday Saturday""".split()
 )
-CONNECTORS = ("And the other thing is,", "Related to that,", "And I would add,", "On a different note,",
-              "The other piece of it is,", "Also,", "And then,")
+CONNECTORS = (
+    "And the other thing is,",
+    "Related to that,",
+    "And I would add,",
+    "On a different note,",
+    "The other piece of it is,",
+    "Also,",
+    "And then,",
+)
 PASSAGES_PER_TURN = ((1, 0.55), (2, 0.33), (3, 0.12))
 AVERAGE_PASSAGE_WORDS = 95  # with fillers and added sentences
 
@@ -63,8 +70,14 @@ class Style:
     @classmethod
     def draw(cls, rng: random.Random) -> Style:
         filler = rng.choice((0.03, 0.08, 0.14, 0.22))
-        return cls(filler, filler / 2, rng.uniform(0.01, 0.06), rng.choice((0.0, 0.02, 0.06, 0.12)),
-                   rng.uniform(0.01, 0.05), rng.uniform(0.0, 0.03))
+        return cls(
+            filler,
+            filler / 2,
+            rng.uniform(0.01, 0.06),
+            rng.choice((0.0, 0.02, 0.06, 0.12)),
+            rng.uniform(0.01, 0.05),
+            rng.uniform(0.0, 0.03),
+        )
 
 
 @dataclass
@@ -217,8 +230,9 @@ class Composer:
         chosen = []
         for _ in range(k):
             least = min(self.extension_uses.get(i, 0) for i in range(len(pool)))
-            i = self.rng.choice([i for i in range(len(pool))
-                                 if self.extension_uses.get(i, 0) == least and i not in chosen])
+            i = self.rng.choice(
+                [i for i in range(len(pool)) if self.extension_uses.get(i, 0) == least and i not in chosen]
+            )
             self.extension_uses[i] = self.extension_uses.get(i, 0) + 1
             chosen.append(i)
         return "".join(" " + pool[i] for i in chosen)

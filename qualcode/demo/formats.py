@@ -79,8 +79,17 @@ def _txt(turns: list[Turn], header: Header, times: list[tuple[float, float]], st
 
 
 def _md(turns: list[Turn], header: Header) -> str:
-    lines = ["---", f"participant: {header.doc}", f"role: {header.role}", f"task_force: {header.task_force}",
-             f"interview_date: {header.date}", "---", "", f"# Interview {header.doc}", ""]
+    lines = [
+        "---",
+        f"participant: {header.doc}",
+        f"role: {header.role}",
+        f"task_force: {header.task_force}",
+        f"interview_date: {header.date}",
+        "---",
+        "",
+        f"# Interview {header.doc}",
+        "",
+    ]
     for turn in turns:
         label = "Interviewer" if turn.speaker == INTERVIEWER else header.name
         lines.append(f"**{label}:** {turn.paragraphs[0]}")

@@ -38,8 +38,21 @@ TASK_FORCES = 10
 CODERS = ("coder_a", "coder_b", "coder_c")
 # (miss multiplier, false-alarm multiplier): a careful coder, a generous one, one in between
 CODER_HABITS = {"coder_a": (1.0, 0.8), "coder_b": (0.85, 1.25), "coder_c": (1.15, 1.0)}
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
-                "twelve")
+NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
 PARTICIPANT_COLUMNS = ["participant_id", "role", "task_force", "file", "speaker", "agency_type", "years_on_task_force"]
 SUFFIX = {"txt": ".txt", "md": ".md", "vtt": ".vtt", "docx": ".docx"}
 # the study's codebook, shipped inside the package (a byte-identical copy of codebooks/ecm.yaml; a
@@ -81,15 +94,26 @@ class DemoReport:
 
     def summary(self) -> str:
         formats = ", ".join(f"{k} {v}" for k, v in self.formats.items())
-        return (f"Wrote {self.interviews} interviews ({self.words:,} words, {self.participant_words:,} of them "
-                f"participants'; {formats}) across {self.task_forces} "
-                f"task forces, ground_truth.csv and {len(self.coders)} coders' logs to {self.folder} "
-                f"in {self.seconds:.1f} s")
+        return (
+            f"Wrote {self.interviews} interviews ({self.words:,} words, {self.participant_words:,} of them "
+            f"participants'; {formats}) across {self.task_forces} "
+            f"task forces, ground_truth.csv and {len(self.coders)} coders' logs to {self.folder} "
+            f"in {self.seconds:.1f} s"
+        )
 
 
-def generate_corpus(folder: str | Path, interviews: int = 143, seed: int = 1, scale: int = 1, words: int = 8000,
-                    coders: int = 2, error_rate: float = 0.1, force: bool = False, gold: bool = False,
-                    progress: Progress | None = None) -> DemoReport:
+def generate_corpus(
+    folder: str | Path,
+    interviews: int = 143,
+    seed: int = 1,
+    scale: int = 1,
+    words: int = 8000,
+    coders: int = 2,
+    error_rate: float = 0.1,
+    force: bool = False,
+    gold: bool = False,
+    progress: Progress | None = None,
+) -> DemoReport:
     """Write a synthetic project into ``folder``; see the module docstring. ``words`` is the median
     number of participant words per interview; ``gold`` also writes the ground truth as the coder
     ``gold`` (for ``qualcode autocode evaluate --gold gold``)."""
@@ -117,8 +141,18 @@ def generate_corpus(folder: str | Path, interviews: int = 143, seed: int = 1, sc
     shutil.rmtree(root / ".qualcode", ignore_errors=True)  # derived and not byte-stable: rebuilt on next open
     formats = {fmt: sum(p.fmt == fmt for p in roster) for fmt in SUFFIX}
     roles = {role: sum(p.role == role for p in roster) for role in STUDY_ROLES}
-    return DemoReport(root, len(roster), len({p.task_force for p in roster}), roles, formats, participant_words,
-                      total_words, names, segments, time.perf_counter() - started)
+    return DemoReport(
+        root,
+        len(roster),
+        len({p.task_force for p in roster}),
+        roles,
+        formats,
+        participant_words,
+        total_words,
+        names,
+        segments,
+        time.perf_counter() - started,
+    )
 
 
 def _validate(interviews: int, scale: int, words: int, coders: int, error_rate: float) -> None:
@@ -141,8 +175,11 @@ def _prepare(root: Path, force: bool) -> Path:
         raise QualcodeError(f"{root}: exists and is not a folder")
     if root.is_dir() and any(root.iterdir()):
         if not force:
-            raise ParameterError(f"{root}: folder exists and is not empty; choose a new folder or use {{force}} "
-                                 "to replace the demo files in it", "force")
+            raise ParameterError(
+                f"{root}: folder exists and is not empty; choose a new folder or use {{force}} "
+                "to replace the demo files in it",
+                "force",
+            )
         for sub in ("transcripts", "codings", ".qualcode"):
             shutil.rmtree(root / sub, ignore_errors=True)
     for sub in ("transcripts", "codebooks", "codings"):
@@ -188,11 +225,21 @@ def build_roster(n: int, rng: random.Random, talk: dict) -> list[Person]:
             name, label = _name(rng, role, talk, used_names)
             kinds = talk["agencies"][role]
             agency = rng.choices(list(kinds), [v["weight"] for v in kinds.values()])[0]
-            people.append(Person(
-                f"{tf}-{ROLE_CODES[role]}-{number:0{width}d}", role, tf, agency, rng.randint(1, founded), name, label,
-                interviewer, formats[number - 1], (visit + timedelta(days=rng.randrange(10))).isoformat(),
-                profiles[t % len(profiles)],
-            ))
+            people.append(
+                Person(
+                    f"{tf}-{ROLE_CODES[role]}-{number:0{width}d}",
+                    role,
+                    tf,
+                    agency,
+                    rng.randint(1, founded),
+                    name,
+                    label,
+                    interviewer,
+                    formats[number - 1],
+                    (visit + timedelta(days=rng.randrange(10))).isoformat(),
+                    profiles[t % len(profiles)],
+                )
+            )
         start += size
     return people
 
@@ -224,8 +271,9 @@ def _write_interview(root: Path, person: Person, bank: Bank, seed: int, words: i
     multipliers = bank.talk["profiles"][person.profile]
     agency = bank.talk["agencies"][person.role][person.agency_type]["name"]
     turns = compose_interview(bank, Speaker(person.role, agency, _years(person.years), multipliers), rng, words)
-    header = Header(person.doc, person.role, person.task_force, person.date, person.interviewer, person.name,
-                    person.label)
+    header = Header(
+        person.doc, person.role, person.task_force, person.date, person.interviewer, person.name, person.label
+    )
     (root / "transcripts" / f"{person.doc}{SUFFIX[person.fmt]}").write_bytes(render(person.fmt, turns, header, rng))
     return turns
 
@@ -248,14 +296,24 @@ def _write_project_files(root: Path, roster: list[Person], seed: int) -> None:
         "segment_unit: turn\n"
         "# the evaluation team's interviewers appear under their own names in Zoom and Teams exports\n"
         f"interviewers: [{', '.join(interviewers)}]\n"
-        f"non_speakers: [{', '.join(DEFAULT_NON_SPEAKERS)}]\n", encoding="utf-8")
+        f"non_speakers: [{', '.join(DEFAULT_NON_SPEAKERS)}]\n",
+        encoding="utf-8",
+    )
     shutil.copyfile(CODEBOOK, root / "codebooks" / "ecm.yaml")
     (root / ".gitignore").write_text(".qualcode/\n", encoding="utf-8")
 
 
 # ground truth and simulated coders -----------------------------------------------------------------
-def _write_codings(root: Path, roster: list[Person], truth: dict[str, list[TurnTruth]], bank: Bank,
-                   coders: list[str], seed: int, error_rate: float, gold: bool) -> int:
+def _write_codings(
+    root: Path,
+    roster: list[Person],
+    truth: dict[str, list[TurnTruth]],
+    bank: Bank,
+    coders: list[str],
+    seed: int,
+    error_rate: float,
+    gold: bool,
+) -> int:
     """Map every participant turn to its segment with qualcode's own reader, then write the truth
     and each coder's log."""
     from qualcode.project import Project
@@ -302,9 +360,22 @@ def simulate_coder(name: str, units: list[Unit], bank: Bank, rng: random.Random,
     def event(op: Op, seg: Segment, code: str | None) -> None:
         nonlocal clock
         clock += timedelta(seconds=rng.randint(4, 40))
-        events.append(Event(str(uuid.UUID(int=rng.getrandbits(128), version=4)), clock.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                            name, op, seg.doc, seg.start, seg.end, text_sha(seg.text), code, "manual",
-                            None, seg.text if op == "add" else None))
+        events.append(
+            Event(
+                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                clock.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                name,
+                op,
+                seg.doc,
+                seg.start,
+                seg.end,
+                text_sha(seg.text),
+                code,
+                "manual",
+                None,
+                seg.text if op == "add" else None,
+            )
+        )
 
     for doc in order:
         clock += timedelta(minutes=rng.randint(10, 45))
@@ -324,8 +395,9 @@ def simulate_coder(name: str, units: list[Unit], bank: Bank, rng: random.Random,
     return events
 
 
-def _decide(codes: tuple[str, ...], topic: str, bank: Bank, rng: random.Random, e: float, miss_habit: float,
-            alarm_habit: float) -> list[str]:
+def _decide(
+    codes: tuple[str, ...], topic: str, bank: Bank, rng: random.Random, e: float, miss_habit: float, alarm_habit: float
+) -> list[str]:
     applied: list[str] = []
     for code in codes:
         info = bank.codes.get(code)

@@ -10,5 +10,13 @@ from qualcode._lazy import lazy_exports
 
 __all__ = ["Page", "write_agreement_report", "write_qdpx", "write_report", "write_table"]
 
-__getattr__ = lazy_exports(__name__, {"Page": "page", "write_agreement_report": "agreement_report",
-                                      "write_qdpx": "qdpx", "write_report": "report", "write_table": "tables"})
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "Page": "page",
+        "write_agreement_report": "agreement_report",
+        "write_qdpx": "qdpx",
+        "write_report": "report",
+        "write_table": "tables",
+    },
+)

@@ -37,8 +37,9 @@ BANDS = [
 ]
 
 
-def write_agreement_report(result: AgreementResult, disagreements: list[dict[str, Any]], codebook: Codebook,
-                           path: Path) -> None:
+def write_agreement_report(
+    result: AgreementResult, disagreements: list[dict[str, Any]], codebook: Codebook, path: Path
+) -> None:
     """The auditor's report of ``result`` (with the same run's disagreement rows) as .html or .md."""
     suffix = path.suffix.lower()
     if suffix not in (".html", ".htm", ".md"):
@@ -47,24 +48,29 @@ def write_agreement_report(result: AgreementResult, disagreements: list[dict[str
     write_atomic(path, document.markdown() if suffix == ".md" else document.html())
 
 
-def agreement_document(result: AgreementResult, rows: list[dict[str, Any]], codebook: Codebook,
-                       excerpts: int = 10) -> Page:
+def agreement_document(
+    result: AgreementResult, rows: list[dict[str, Any]], codebook: Codebook, excerpts: int = 10
+) -> Page:
     given = result.input
     doc = Page(f"Inter-rater agreement: {', '.join(given.coders)}")
     doc.heading("What was compared")
-    unit_text = ("participant segments (speaker turns by default) of every document that at least one of the "
-                 "coders coded" if given.unit == "segment" else "whole interviews: whether a code appears anywhere in "
-                 "the participant's turns")
-    doc.items([
-        f"Coders: {', '.join(given.coders)}.",
-        f"Unit: {unit_text}; {len(given.units)} units. A document a coder has not opened is missing for that "
-        "coder, not 'no code'. A coder who opened a document and applied nothing to a segment decided 'absent'.",
-        f"Codebook: {codebook.name}, version {codebook.version}, sha256 {codebook.sha256}.",
-        f"Codes: {len(result.rows)} codes applied by at least one coder ({result.skipped} never applied are not "
-        "listed); a parent code counts where it or one of its sub-codes was applied.",
-        f"Confidence intervals: {result.scheme}.",
-        f"Computed by qualcode {__version__}.",
-    ])
+    unit_text = (
+        "participant segments (speaker turns by default) of every document that at least one of the coders coded"
+        if given.unit == "segment"
+        else "whole interviews: whether a code appears anywhere in the participant's turns"
+    )
+    doc.items(
+        [
+            f"Coders: {', '.join(given.coders)}.",
+            f"Unit: {unit_text}; {len(given.units)} units. A document a coder has not opened is missing for that "
+            "coder, not 'no code'. A coder who opened a document and applied nothing to a segment decided 'absent'.",
+            f"Codebook: {codebook.name}, version {codebook.version}, sha256 {codebook.sha256}.",
+            f"Codes: {len(result.rows)} codes applied by at least one coder ({result.skipped} never applied are not "
+            "listed); a parent code counts where it or one of its sub-codes was applied.",
+            f"Confidence intervals: {result.scheme}.",
+            f"Computed by qualcode {__version__}.",
+        ]
+    )
     doc.heading("Coefficients")
     doc.items(FORMULAS)
     doc.heading("Results per code")
@@ -72,8 +78,13 @@ def agreement_document(result: AgreementResult, rows: list[dict[str, Any]], code
     doc.heading("Pooled over codes")
     doc.table(AGREEMENT_COLUMNS, result.pooled)
     doc.heading("How to read the values")
-    doc.items(BANDS + ["Prefer α (or κ) with its interval for reporting; read AC1 beside them for rare codes, "
-                       "where a low κ with high p_o reflects prevalence rather than disagreement."])
+    doc.items(
+        BANDS
+        + [
+            "Prefer α (or κ) with its interval for reporting; read AC1 beside them for rare codes, "
+            "where a low κ with high p_o reflects prevalence rather than disagreement."
+        ]
+    )
     doc.heading("Disagreements")
     doc.paragraph(f"{len(rows)} units where the coders applied different codes; the first {min(excerpts, len(rows))}:")
     for row in rows[:excerpts]:

@@ -91,7 +91,9 @@ def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
     for (i, j), value in np.ndenumerate(values):
         if value == value:
             text = f"{value:g}" if matrix.count in ("segments", "participants") else f"{value:.0f}"
-            axes.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if shade[i, j] > peak * 0.6 else "black")
+            axes.text(
+                j, i, text, ha="center", va="center", fontsize=7, color="white" if shade[i, j] > peak * 0.6 else "black"
+            )
     unit = "share of the column's participants (cells: counts)" if shares else _unit(matrix.count)
     figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02).set_label(unit, fontsize=8)
     axes.set_title(title, fontsize=10, pad=28)
@@ -110,8 +112,12 @@ def write_heatmap(path: Path, matrix: Matrix, title: str) -> None:
 
 
 def _unit(count: str) -> str:
-    return {"segments": "coded segments", "participants": "participants who raised it",
-            "percent": "% of participants", "coverage": "% of participant words"}[count]
+    return {
+        "segments": "coded segments",
+        "participants": "participants who raised it",
+        "percent": "% of participants",
+        "coverage": "% of participant words",
+    }[count]
 
 
 def _clip(text: str, limit: int) -> str:

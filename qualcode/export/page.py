@@ -61,9 +61,12 @@ class Page:
         return "\n".join(out).rstrip() + "\n"
 
     def html(self) -> str:
-        out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-               f"<title>{html.escape(self.title)}</title><style>{CSS}</style></head><body>",
-               f"<h1>{html.escape(self.title)}</h1>"]
+        out = [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f"<title>{html.escape(self.title)}</title><style>{CSS}</style></head><body>",
+            f"<h1>{html.escape(self.title)}</h1>",
+        ]
         for block in self.blocks:
             kind = block[0]
             if kind == "h":

@@ -50,12 +50,16 @@ PROJECT_FILE = "project.qde"
 SOURCES_DIR = "sources"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 MAX_BYTES = 64 * 1024 * 1024
-STANDARD_VARIABLES = (("role", "The participant's role (participants.csv column role)."),
-                      ("task_force", "The participant's task force (participants.csv column task_force)."))
+STANDARD_VARIABLES = (
+    ("role", "The participant's role (participants.csv column role)."),
+    ("task_force", "The participant's task force (participants.csv column task_force)."),
+)
 DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-DESCRIPTION = ("Exported by qualcode. Sources are each transcript's canonical plain text (UTF-8, LF line "
-               "endings); selection positions are offsets in Unicode code points into that text.")
+DESCRIPTION = (
+    "Exported by qualcode. Sources are each transcript's canonical plain text (UTF-8, LF line "
+    "endings); selection positions are offsets in Unicode code points into that text."
+)
 
 
 @dataclass(frozen=True)
@@ -103,8 +107,13 @@ def write_qdpx(project: Project, path: str | Path, coders: list[str] | None = No
 
     ET.register_namespace("", NS)
     ET.register_namespace("xsi", XSI)
-    root = _element(None, "Project", name=project.config.name, origin=f"qualcode {__version__}",
-                    **{f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION})
+    root = _element(
+        None,
+        "Project",
+        name=project.config.name,
+        origin=f"qualcode {__version__}",
+        **{f"{{{XSI}}}schemaLocation": SCHEMA_LOCATION},
+    )
     if users:
         users_element = _element(root, "Users")
         for coder in users:
@@ -113,7 +122,9 @@ def write_qdpx(project: Project, path: str | Path, coders: list[str] | None = No
     if variables:
         variables_element = _element(root, "Variables")
         for name, description in variables:
-            variable = _element(variables_element, "Variable", guid=guid("variable", name), name=name, typeOfVariable="Text")
+            variable = _element(
+                variables_element, "Variable", guid=guid("variable", name), name=name, typeOfVariable="Text"
+            )
             _element(variable, "Description", text=description)
     if participants:
         cases = _element(root, "Cases")
@@ -129,8 +140,9 @@ def write_qdpx(project: Project, path: str | Path, coders: list[str] | None = No
             source_guid = guid("source", doc.id)
             text = project.document_text(doc.id)
             files.append((f"{SOURCES_DIR}/{source_guid}.txt", text.encode("utf-8")))
-            source = _element(sources, "TextSource", guid=source_guid, name=doc.id,
-                              plainTextPath=f"internal://{source_guid}.txt")
+            source = _element(
+                sources, "TextSource", guid=source_guid, name=doc.id, plainTextPath=f"internal://{source_guid}.txt"
+            )
             _element(source, "Description", text=f"Transcript {doc.path} ({doc.format}) as qualcode's canonical text.")
             for row in codings.get(doc.id, []):
                 _selection(source, row)
@@ -148,8 +160,13 @@ def write_qdpx(project: Project, path: str | Path, coders: list[str] | None = No
             info.external_attr = 0o644 << 16
             archive.writestr(info, data)
     write_atomic(path, buffer.getvalue())
-    return QdpxSummary(sources=len(documents), codings=sum(len(rows) for rows in codings.values()), skipped=skipped,
-                       cases=len(participants), users=len(users))
+    return QdpxSummary(
+        sources=len(documents),
+        codings=sum(len(rows) for rows in codings.values()),
+        skipped=skipped,
+        cases=len(participants),
+        users=len(users),
+    )
 
 
 def _chosen_coders(project: Project, coders: list[str] | None) -> list[str]:
@@ -231,8 +248,16 @@ def _selection(source: ET.Element, row: Coding) -> None:
     user = guid("user", row.coder)
     key = (row.coder, row.doc, row.start, row.end, row.code)
     dated = {"creationDateTime": row.at} if DATETIME_RE.fullmatch(row.at or "") else {}
-    selection = _element(source, "PlainTextSelection", guid=guid("selection", *key), name=row.code,
-                         startPosition=str(row.start), endPosition=str(row.end), creatingUser=user, **dated)
+    selection = _element(
+        source,
+        "PlainTextSelection",
+        guid=guid("selection", *key),
+        name=row.code,
+        startPosition=str(row.start),
+        endPosition=str(row.end),
+        creatingUser=user,
+        **dated,
+    )
     if row.memo:
         _element(selection, "Description", text=row.memo)
     coding = _element(selection, "Coding", guid=guid("coding", *key), creatingUser=user, **dated)
@@ -241,7 +266,9 @@ def _selection(source: ET.Element, row: Coding) -> None:
 
 def _element(parent: ET.Element | None, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
     values = {k: _clean(v) for k, v in attrs.items()}
-    element = ET.Element(f"{{{NS}}}{tag}", values) if parent is None else ET.SubElement(parent, f"{{{NS}}}{tag}", values)
+    element = (
+        ET.Element(f"{{{NS}}}{tag}", values) if parent is None else ET.SubElement(parent, f"{{{NS}}}{tag}", values)
+    )
     if text is not None:
         element.text = _clean(text)
     return element
@@ -264,13 +291,14 @@ def read_qdpx(path: str | Path) -> list[QdpxCoding]:
     root = _parse_safely(path, _read_project_file(path))
     if root.tag != f"{{{NS}}}Project":
         raise QualcodeError(problem(path, None, f"not a REFI-QDA project (root element {root.tag!r})"))
-    users = {_norm(u.get("guid")): u.get("name") or u.get("id") or _norm(u.get("guid"))
-             for u in root.iter(f"{{{NS}}}User")}
+    users = {
+        _norm(u.get("guid")): u.get("name") or u.get("id") or _norm(u.get("guid")) for u in root.iter(f"{{{NS}}}User")
+    }
     codes: dict[str, str] = {}
     book = root.find(f"{{{NS}}}CodeBook")
     for code in book.iter(f"{{{NS}}}Code") if book is not None else []:
         description = code.findtext(f"{{{NS}}}Description") or ""
-        ids = [line[len(ID_LINE):].strip() for line in description.splitlines() if line.startswith(ID_LINE)]
+        ids = [line[len(ID_LINE) :].strip() for line in description.splitlines() if line.startswith(ID_LINE)]
         codes[_norm(code.get("guid"))] = ids[0] if ids else (code.get("name") or _norm(code.get("guid")))
     found: list[QdpxCoding] = []
     sources = root.find(f"{{{NS}}}Sources")
@@ -280,7 +308,9 @@ def read_qdpx(path: str | Path) -> list[QdpxCoding]:
             try:
                 start, end = int(selection.get("startPosition", "")), int(selection.get("endPosition", ""))
             except (TypeError, ValueError):
-                raise QualcodeError(problem(path, None, f"a PlainTextSelection in {doc} has no valid positions")) from None
+                raise QualcodeError(
+                    problem(path, None, f"a PlainTextSelection in {doc} has no valid positions")
+                ) from None
             for coding in selection.findall(f"{{{NS}}}Coding"):
                 user = _norm(coding.get("creatingUser") or selection.get("creatingUser"))
                 ref = coding.find(f"{{{NS}}}CodeRef")
@@ -303,9 +333,11 @@ def read_qdpx_sources(path: str | Path) -> dict[str, str]:
                 texts[name] = inline.text or ""
                 continue
             location = source.get("plainTextPath") or ""
-            member = f"{SOURCES_DIR}/{location[len('internal://'):]}" if location.startswith("internal://") else None
+            member = f"{SOURCES_DIR}/{location[len('internal://') :]}" if location.startswith("internal://") else None
             if member not in members:
-                raise QualcodeError(problem(path, None, f"source {name}: {location or 'no plainTextPath'} is not in the file"))
+                raise QualcodeError(
+                    problem(path, None, f"source {name}: {location or 'no plainTextPath'} is not in the file")
+                )
             texts[name] = _read_member(path, archive, members[member]).decode("utf-8")
     return texts
 

@@ -108,7 +108,7 @@ def _read_description(text: str) -> dict:
         if not paragraph:
             continue
         if paragraph.startswith(ID_LINE):
-            fields["id"] = paragraph[len(ID_LINE):].strip()
+            fields["id"] = paragraph[len(ID_LINE) :].strip()
             continue
         head, _, rest = paragraph.partition(": ")
         if head.lower() in titles and rest:

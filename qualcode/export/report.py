@@ -37,13 +37,17 @@ def report_page(findings: Findings) -> Page:
     doc.table(["role", "documents", "participants", "segments", "words"], findings.corpus_by_role)
     doc.table(["task_force", "documents", "participants", "segments", "words"], findings.corpus_by_task_force)
     doc.heading("Codebook")
-    doc.table(["code", "label", "cues"], [{"code": "\u2003" * c.depth + c.id, "label": c.label, "cues": c.cues.count}
-                                          for c in codebook.codes])
+    doc.table(
+        ["code", "label", "cues"],
+        [{"code": "\u2003" * c.depth + c.id, "label": c.label, "cues": c.cues.count} for c in codebook.codes],
+    )
     for theme_matrices in findings.matrices:
         title, matrix, percent = theme_matrices.title, theme_matrices.participants, theme_matrices.percent
         doc.heading(title)
-        doc.paragraph("Participants who raised each theme (a participant counts once per theme); the first row is "
-                      "the number of participants per column.")
+        doc.paragraph(
+            "Participants who raised each theme (a participant counts once per theme); the first row is "
+            "the number of participants per column."
+        )
         doc.table(["code", "label", *matrix.columns], matrix_rows(matrix))
         doc.image(heatmap_png(matrix, f"{title}: participants who raised it"), f"Heatmap: {title.lower()}")
         doc.paragraph("The same as a percentage of each column's participants:")
@@ -56,13 +60,17 @@ def report_page(findings: Findings) -> Page:
         doc.heading(f"{theme_id} — {label}", 3)
         for row in rows:
             text = " ".join(row["text"].split())
-            doc.quote(f"{text[:600] + ('…' if len(text) > 600 else '')}\n— {row['participant']}, "
-                      f"{row['role']}, {row['task_force']} ({row['segment']})")
+            doc.quote(
+                f"{text[:600] + ('…' if len(text) > 600 else '')}\n— {row['participant']}, "
+                f"{row['role']}, {row['task_force']} ({row['segment']})"
+            )
     if findings.agreement is not None:
         result = findings.agreement
         doc.heading("Agreement between coders")
-        doc.paragraph(f"Coders {', '.join(findings.agreement_coders)}; units: participant segments; themes (sub-codes "
-                      "rolled up). Full detail: qualcode agree --report.")
+        doc.paragraph(
+            f"Coders {', '.join(findings.agreement_coders)}; units: participant segments; themes (sub-codes "
+            "rolled up). Full detail: qualcode agree --report."
+        )
         doc.table(["code", "units", "p_o", "kappa", "alpha", "ac1", "interpretation"], result.rows + result.pooled)
     doc.heading("Provenance")
     doc.table(["key", "value"], [{"key": k, "value": v} for k, v in findings.provenance])

@@ -37,8 +37,12 @@ def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], shee
     write_atomic(path, csv_text(columns, values))
 
 
-def xlsx_bytes(sheets: list[tuple[str, list[str], list[list]]], freeze: str = "A2",
-               widths: dict[str, int] | None = None, wrap: str | None = None) -> bytes:
+def xlsx_bytes(
+    sheets: list[tuple[str, list[str], list[list]]],
+    freeze: str = "A2",
+    widths: dict[str, int] | None = None,
+    wrap: str | None = None,
+) -> bytes:
     """A workbook with one sheet per (name, header, rows): header bold and frozen (at ``freeze``),
     optional column ``widths`` ({"A": 18}) and one column whose text wraps."""
     from openpyxl import Workbook
@@ -76,7 +80,11 @@ def stable_zip(data: bytes) -> bytes:
         for name in source.namelist():
             content = source.read(name)
             if name == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", content)
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+                    content,
+                )
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, content)

@@ -53,7 +53,9 @@ def _parse_text(text: str, path: str, suffix: str, settings: ReaderSettings) -> 
         return "vtt", {}, captions.read_vtt(text, path, settings)
     if captions.is_srt(text) or suffix == ".srt":
         if not captions.is_srt(text):
-            raise TranscriptError(problem(path, 1, "not an SRT file: it must start with a cue number and a timing line"))
+            raise TranscriptError(
+                problem(path, 1, "not an SRT file: it must start with a cue number and a timing line")
+            )
         return "srt", {}, captions.read_srt(text, path, settings)
     meta, body, skipped = plain.split_front_matter(text, path)
     markdown = bool(meta) or suffix in (".md", ".markdown") or _has_bold_labels(body)

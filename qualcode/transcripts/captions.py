@@ -82,7 +82,9 @@ def _cues_to_blocks(cues: list[Cue], settings: ReaderSettings) -> list[Block]:
         if label is not None and label.text and speaker_key(label.name) in speakers:
             speaker, text = label.name, label.text.strip()
         prev = blocks[-1] if blocks else None
-        if prev is not None and (speaker is None or (prev.speaker and speaker_key(prev.speaker) == speaker_key(speaker))):
+        if prev is not None and (
+            speaker is None or (prev.speaker and speaker_key(prev.speaker) == speaker_key(speaker))
+        ):
             prev.paragraphs[-1] += " " + text
             continue
         blocks.append(Block(speaker, [text], _clock(cue.start)))

@@ -26,7 +26,7 @@ def decode_bytes(data: bytes, path: str | Path) -> str:
         if b"\x00" in data:
             raise TranscriptError(problem(path, None, _nul_message(data)))
         encoding = "utf-8"
-    body = data[len(bom):]
+    body = data[len(bom) :]
     try:
         text = body.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -53,8 +53,17 @@ def docx_paragraphs(data: bytes, path: str) -> list[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             root = ElementTree.fromstring(archive.read(_main_part(archive)))
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, EOFError, zlib.error, ValueError,
-            NotImplementedError, RuntimeError) as exc:  # damaged, encrypted or oddly compressed archives
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ElementTree.ParseError,
+        OSError,
+        EOFError,
+        zlib.error,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:  # damaged, encrypted or oddly compressed archives
         raise TranscriptError(problem(path, None, f"cannot read Word document: {exc}")) from None
     body = root.find(f"{W}body")
     if root.tag != f"{W}document" or body is None:

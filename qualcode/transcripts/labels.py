@@ -24,9 +24,13 @@ HEADERS = (
     re.compile(rf"^(?P<name>\S(?:.*?\S)?) {{2,}}(?P<time>{TIME})\s*$"),  # Otter, Teams docx
     re.compile(rf"^(?P<name>[^()]*?)\s*\((?P<time>{TIME})\):\s*$"),  # Rev: Name (00:20:12):
     re.compile(rf"^\[(?P<name>[^\]]+)\] (?P<time>{TIME})\s*$"),  # Zoom saved transcript
-    re.compile(rf"^(?P<name>[^:]+?): (?:\((?P<time>{TIME})\)|(?P<clock>\d{{1,2}}:\d\d:\d\d))\s*$"),  # Name: (03:40)  Name: 00:04:21
+    re.compile(
+        rf"^(?P<name>[^:]+?): (?:\((?P<time>{TIME})\)|(?P<clock>\d{{1,2}}:\d\d:\d\d))\s*$"
+    ),  # Name: (03:40)  Name: 00:04:21
 )
-BOLD_LABEL = re.compile(rf"^\*\*(?P<name>[^*]+?)(?:\s*\((?P<time>{TIME})\))?:\*\*\s*(?P<text>.*)$|^\*\*(?P<name2>[^*]+?)\*\*:\s*(?P<text2>.*)$")
+BOLD_LABEL = re.compile(
+    rf"^\*\*(?P<name>[^*]+?)(?:\s*\((?P<time>{TIME})\))?:\*\*\s*(?P<text>.*)$|^\*\*(?P<name2>[^*]+?)\*\*:\s*(?P<text2>.*)$"
+)
 BRACKET_LABEL = re.compile(r"^\[(?P<name>[^\]]{1,40})\]:?\s+(?P<text>\S.*)$")
 COLON_LABEL = re.compile(r"^(?P<name>[^:\n]{1,40}?)\s*:(?:\s+(?P<text>\S.*))?\s*$")
 

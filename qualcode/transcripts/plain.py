@@ -24,7 +24,9 @@ def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
         data = yaml.safe_load(match.group("body")) or {}
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
-        raise TranscriptError(problem(path, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")) from None
+        raise TranscriptError(
+            problem(path, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")
+        ) from None
     if not isinstance(data, dict):
         raise TranscriptError(problem(path, 2, "front matter must be a mapping of keys to values"))
     return {str(k): v for k, v in data.items()}, text[match.end() :], match.group(0).count("\n")
@@ -55,7 +57,9 @@ def parse_lines(lines: list[str], settings: ReaderSettings, markdown: bool = Fal
             continue
         label = labels.get(i)
         key = speaker_key(label.name) if label else ""
-        if label is not None and (key in speakers or key in skipped or (label.strong and not key and label.text is None)):
+        if label is not None and (
+            key in speakers or key in skipped or (label.strong and not key and label.text is None)
+        ):
             close_paragraph()
             if key in skipped:
                 current = Block(None)  # "Break:" and other non-speech labels: not a speaker

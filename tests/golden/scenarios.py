@@ -34,8 +34,14 @@ ELAPSED = re.compile(r" in \d+(\.\d+)? s$", re.MULTILINE)  # "... to demo-projec
 TEXT_LIMIT = 40_000  # artifacts up to this size are kept verbatim, so a failure can show a diff
 # artifacts whose bytes a third-party library writes: compared byte for byte only with the version
 # they were recorded with (a new matplotlib may draw a pixel differently; that is not our change)
-LIBRARY_OF = {".png": "matplotlib", ".svg": "matplotlib", ".html": "matplotlib", ".xlsx": "openpyxl",
-              ".parquet": "pyarrow", ".docx": "python-docx"}
+LIBRARY_OF = {
+    ".png": "matplotlib",
+    ".svg": "matplotlib",
+    ".html": "matplotlib",
+    ".xlsx": "openpyxl",
+    ".parquet": "pyarrow",
+    ".docx": "python-docx",
+}
 
 
 @dataclass(frozen=True)
@@ -97,11 +103,13 @@ QUICKSTART = [
     Step(f"{QS} autocode variants -f json"),
     Step(f"{QS} suggestions -f json"),
     Step(f"{QS} suggestions --code LABOR.DEFN --explain"),
-    Step(f"{QS} code --coder alice --doc TF05-OTH-009 --code-filter LABOR* --no-suggestions",
-         stdin="/wage theft\n2\n\nq\n"),
+    Step(
+        f"{QS} code --coder alice --doc TF05-OTH-009 --code-filter LABOR* --no-suggestions",
+        stdin="/wage theft\n2\n\nq\n",
+    ),
     Step(f"{QS} code --coder alice --doc TF01-LE-001", stdin="1\nm farm crews\n\ns\n\nb\nk\n?\nq\n"),
     Step(f"{QS} apply TF05-OTH-009#4 LABOR.PARTNERS --coder alice"),
-    Step(f"{QS} apply TF05-OTH-009#6 VCA --coder alice --memo \"first contact\""),
+    Step(f'{QS} apply TF05-OTH-009#6 VCA --coder alice --memo "first contact"'),
     Step(f"{QS} unapply TF05-OTH-009#6 VCA --coder alice"),
     Step(f"{QS} review --coder carol --code LABOR*", stdin="a\nr\ns\na\nq\n"),
     Step(f"{QS} codings template --coder bob -o bob.csv --doc TF01-LE-001"),
@@ -116,10 +124,14 @@ QUICKSTART = [
     Step(f"{QS} autocode evaluate --gold alice"),
     Step(f"{QS} autocode evaluate --gold bob -f json"),
     Step(f"{QS} agree --coders auto,alice --codes LABOR --boot 200 --seed 1"),
-    Step(f"{QS} agree --coders auto,alice,bob --boot 100 --seed 2 -f json --report my-study/agree.md "
-         "--disagreements my-study/disagreements.csv"),
-    Step(f"{QS} agree --coders auto,bob --unit document --depth 0 --boot 50 -f csv --report my-study/agree.html "
-         "--disagreements my-study/disagreements.xlsx"),
+    Step(
+        f"{QS} agree --coders auto,alice,bob --boot 100 --seed 2 -f json --report my-study/agree.md "
+        "--disagreements my-study/disagreements.csv"
+    ),
+    Step(
+        f"{QS} agree --coders auto,bob --unit document --depth 0 --boot 50 -f csv --report my-study/agree.html "
+        "--disagreements my-study/disagreements.xlsx"
+    ),
     Step(f"{QS} summary --progress -f json"),
     Step(f"{QS} adjudicate --coders auto,bob --as consensus --list my-study/to-decide.csv"),
     Step(f"{QS} adjudicate --coders auto,bob --as consensus", stdin="a\nr\ns\nq\n"),
@@ -127,8 +139,10 @@ QUICKSTART = [
     Step(f"{QS} matrix --by role,task_force --count segments --coder auto -f json"),
     Step(f"{QS} matrix --by task_force --count coverage --depth 0 --coder auto --long -f csv"),
     Step(f"{QS} matrix --by role --count percent --depth 0 --merge union -o my-study/themes.xlsx"),
-    Step(f"{QS} matrix --by role --depth 1 --codes LABOR --merge majority --coders alice,bob,auto "
-         "-o my-study/themes.parquet"),
+    Step(
+        f"{QS} matrix --by role --depth 1 --codes LABOR --merge majority --coders alice,bob,auto "
+        "-o my-study/themes.parquet"
+    ),
     Step(f"{QS} matrix --by role --depth 0 --coder auto -o my-study/themes.csv --plot my-study/themes.svg"),
     Step(f"{QS} cooccur --depth 0 --coder auto -f json -o my-study/cooccur.csv --plot my-study/cooccur.png"),
     Step(f"{QS} cooccur --by-participant --coder auto -o my-study/cooccur.xlsx"),
@@ -192,15 +206,19 @@ DEMO_STEPS = [
     Step(f"{DEMO} autocode evaluate --gold coder_a"),
     Step(f"{DEMO} autocode variants -f json"),
     Step(f"{DEMO} suggestions -f jsonl"),
-    Step(f"{DEMO} agree --coders coder_a,coder_b --depth 0 --boot 1000 --seed 1 --report demo-project/agreement.html "
-         "--disagreements demo-project/disagreements.csv"),
+    Step(
+        f"{DEMO} agree --coders coder_a,coder_b --depth 0 --boot 1000 --seed 1 --report demo-project/agreement.html "
+        "--disagreements demo-project/disagreements.csv"
+    ),
     Step(f"{DEMO} agree --coders coder_a,coder_b,auto --codes LABOR --boot 200 --seed 3 -f json"),
     Step(f"{DEMO} agree --coders coder_a,coder_b --unit document --boot 0 -f csv"),
     Step(f"{DEMO} summary --progress"),
     Step(f"{DEMO} adjudicate --coders coder_a,coder_b --as consensus --list demo-project/to-decide.csv"),
     Step(f"{DEMO} adjudicate --coders coder_a,coder_b --as consensus --apply demo-project/to-decide.csv"),
-    Step(f"{DEMO} matrix --by role --depth 0 --consensus -o demo-project/themes-by-role.xlsx "
-         "--plot demo-project/themes-by-role.png"),
+    Step(
+        f"{DEMO} matrix --by role --depth 0 --consensus -o demo-project/themes-by-role.xlsx "
+        "--plot demo-project/themes-by-role.png"
+    ),
     Step(f"{DEMO} matrix --by task_force --depth 0 --count percent --consensus"),
     Step(f"{DEMO} matrix --by role --codes LABOR --count percent --consensus"),
     Step(f"{DEMO} matrix --by role --codes VCA --count percent --consensus -f json"),
@@ -218,22 +236,39 @@ SCENARIOS = {"quickstart": QUICKSTART, "demo": DEMO_STEPS}
 def run_scenario(steps: list[Step], folder: Path) -> dict[str, bytes]:
     """Run the steps in ``folder``; every output and every file written, by name."""
     outputs: dict[str, bytes] = {}
-    env = {"PATH": "/usr/bin:/bin", "COLUMNS": "110", "HOME": str(folder), "LC_ALL": "C.UTF-8",
-           "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "110",
+        "HOME": str(folder),
+        "LC_ALL": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "MPLBACKEND": "Agg",
+    }
     for number, step in enumerate(steps, start=1):
         if step.action is not None:
             step.action(folder)
             continue
         command = step.command.replace("{samples}", _sample_files(folder))
-        done = subprocess.run([sys.executable, str(FROZEN), str(number), *shlex.split(command)], cwd=folder,
-                              input=step.stdin, capture_output=True, text=True, env=env, check=False)
+        done = subprocess.run(
+            [sys.executable, str(FROZEN), str(number), *shlex.split(command)],
+            cwd=folder,
+            input=step.stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
         name = f"{number:03d} qualcode {command}"
         outputs[f"{name} [exit]"] = f"{done.returncode}\n".encode()
         outputs[f"{name} [stdout]"] = normalise(done.stdout, folder).encode()
         outputs[f"{name} [stderr]"] = normalise(done.stderr, folder).encode()
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if path.is_file() and ".qualcode" not in rel.parts and rel.parts[0] not in ("transcripts", "codebooks", ".cache"):
+        if (
+            path.is_file()
+            and ".qualcode" not in rel.parts
+            and rel.parts[0] not in ("transcripts", "codebooks", ".cache")
+        ):
             outputs[f"file {rel.as_posix()}"] = path.read_bytes()
     return outputs
 
@@ -271,8 +306,9 @@ def record(name: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         entries = summarise(run_scenario(SCENARIOS[name], Path(tmp)))
     data = {"libraries": library_versions(), "outputs": entries}
-    snapshot_path(name).write_text(json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n",
-                                   encoding="utf-8")
+    snapshot_path(name).write_text(
+        json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def compare(name: str, folder: Path) -> list[str]:
@@ -292,8 +328,9 @@ def compare(name: str, folder: Path) -> list[str]:
             if "library" in old and not same_library[old["library"]]:
                 continue  # written by another version of that library: bytes may legitimately differ
             if "text" in old and "text" in new:
-                diff = difflib.unified_diff(old["text"].splitlines(), new["text"].splitlines(), "recorded", "now",
-                                            lineterm="", n=1)
+                diff = difflib.unified_diff(
+                    old["text"].splitlines(), new["text"].splitlines(), "recorded", "now", lineterm="", n=1
+                )
                 messages.append(f"{key}:\n" + "\n".join(list(diff)[:40]))
             else:
                 messages.append(f"{key}: {old['bytes']} bytes recorded, {new['bytes']} now (sha256 differs)")
