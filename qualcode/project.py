@@ -48,7 +48,7 @@ PROJECT_ENV = "QUALCODE_PROJECT"
 Speakers = Literal["participant", "interviewer", "all"]
 SummaryBy = Literal["role", "task_force"]
 
-__all__ = ["PROJECT_ENV", "Project", "RefreshReport", "export_codebook", "find_project_root", "import_codebook"]
+__all__ = ["PROJECT_ENV", "Project", "RefreshReport", "find_project_root"]
 
 
 def find_project_root(explicit: str | Path | None = None, cwd: Path | None = None) -> Path:
@@ -397,34 +397,3 @@ class Project:
                     )
                 )
         return notes
-
-
-def export_codebook(source: str | Path, output: str | Path, fmt: str = "qdc") -> None:
-    """Write a codebook in an exchange format (REFI-QDA .qdc), atomically."""
-    from qualcode.codebook import load_codebook
-    from qualcode.export.refi_qda import codebook_to_qdc
-
-    if fmt != "qdc":
-        raise ParameterError(f"unknown codebook export format {fmt!r}; use qdc", "fmt")
-    write_atomic(Path(output), codebook_to_qdc(load_codebook(source)))
-
-
-def import_codebook(source: str | Path, output: str | Path, *, force: bool = False) -> Codebook:
-    """Convert a REFI-QDA .qdc codebook to qualcode YAML; the result is validated before it is written."""
-    from qualcode.codebook import dump_codebook_data, load_codebook
-    from qualcode.export.refi_qda import qdc_to_yaml_data
-
-    source, output = Path(source), Path(output)
-    if not source.is_file():
-        raise ProjectError(problem(source, None, "no such file"))
-    if output.exists() and not force:
-        raise ParameterError("exists; pass {force} to overwrite it", "force", path=output)
-    text = dump_codebook_data(qdc_to_yaml_data(source))
-    staging = output.with_name(f".{output.name}.check.yaml")
-    write_atomic(staging, text)
-    try:
-        load_codebook(staging)
-    finally:
-        staging.unlink(missing_ok=True)
-    write_atomic(output, text)
-    return load_codebook(output)

@@ -10,8 +10,7 @@ from conftest import ROOT, run_cli
 
 from qualcode.codebook import check_codebook, load_codebook
 from qualcode.errors import QualcodeError
-from qualcode.export.refi_qda import code_guid, codebook_to_qdc
-from qualcode.project import export_codebook, import_codebook
+from qualcode.export.refi_qda import code_guid, codebook_to_qdc, export_codebook, import_codebook
 
 DATA = Path(__file__).parent / "data" / "codebooks"
 # libyaml (used when PyYAML has it) and pure-Python PyYAML word the same syntax error differently

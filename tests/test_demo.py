@@ -14,7 +14,8 @@ from conftest import ROOT, run_cli
 
 from qualcode.codebook import load_codebook
 from qualcode.demo.bank import ROLES, bank_problems, load_bank
-from qualcode.demo.generator import CODEBOOK, STUDY_ROLES, build_roster, event_line, generate_corpus, split_counts
+from qualcode.demo.coders import event_line
+from qualcode.demo.generator import CODEBOOK, STUDY_ROLES, build_roster, generate_corpus, split_counts
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
 

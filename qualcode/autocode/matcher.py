@@ -26,12 +26,12 @@ import numpy as np  # this module is imported only when matching runs (never at 
 
 from qualcode.autocode.arrays import ChunkLayout, TokenArrays, occurrences
 from qualcode.autocode.regex import regex_hits
+from qualcode.autocode.tokens import norm_pattern, pattern_text, phrase_words, repeats, required_words, rule_tokenizer
 from qualcode.codebook import Codebook
 from qualcode.models import Code, Evidence, Variant
 
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
-    from spacy.tokenizer import Tokenizer
     from spacy.tokens import Doc
 
 Hits = tuple["np.ndarray", "np.ndarray", "np.ndarray"]  # matcher keys, first token, end token
@@ -129,11 +129,11 @@ class Autocoder:
                 pending.append((self._entry(code.id, "exclude", phrase), self.tokenizer(phrase.lower())))
             for pattern in code.cues.patterns:
                 matcher = Matcher(self.vocab)
-                matcher.add(self._entry(code.id, "pattern", _pattern_text(pattern)), [_norm_pattern(pattern)])
+                matcher.add(self._entry(code.id, "pattern", pattern_text(pattern)), [norm_pattern(pattern)])
                 required = [
-                    [self.vocab.strings.add(self.lemma(w)) for w in words] for _, words in _required_words(pattern)
+                    [self.vocab.strings.add(self.lemma(w)) for w in words] for _, words in required_words(pattern)
                 ]
-                self.patterns.append((matcher, _norm_pattern(pattern), required))
+                self.patterns.append((matcher, norm_pattern(pattern), required))
         for key, doc in pending:
             self.phrases.add(key, [doc])
         self.required = {h for _, _, required in self.patterns for hashes in required for h in hashes}
@@ -155,7 +155,9 @@ class Autocoder:
         from rapidfuzz import fuzz, process
 
         wanted = [c for c in (codes or self.codes) if c.cues.fuzzy]
-        cue_words = sorted({w for c in wanted for p in c.cues.phrases for w in _words(p) if len(w) >= MIN_FUZZY_LENGTH})
+        cue_words = sorted(
+            {w for c in wanted for p in c.cues.phrases for w in phrase_words(p) if len(w) >= MIN_FUZZY_LENGTH}
+        )
         known = known_words()
         candidates = sorted(
             w
@@ -178,7 +180,7 @@ class Autocoder:
         out: list[Variant] = []
         for code in wanted:
             for phrase in code.cues.phrases:
-                words = _words(phrase)
+                words = phrase_words(phrase)
                 for k, word in enumerate(words):
                     for variant, score in found.get(word, []):
                         if score >= code.cues.fuzzy and variant not in code.cues.not_variants:
@@ -267,7 +269,7 @@ class Autocoder:
         out: set[tuple[int, int, int]] = set()
         for matcher, pattern, required in self.patterns:
             reach = len(pattern)
-            if not required or any(_repeats(token) for token in pattern):
+            if not required or any(repeats(token) for token in pattern):
                 windows = [(number, 0, len(doc)) for number, doc in enumerate(docs)]
             else:
                 anchors = _near_each_other([_positions(where, hashes) for hashes in required], reach)
@@ -359,28 +361,6 @@ class Autocoder:
         return found, vetoed
 
 
-def rule_tokenizer() -> Tokenizer:
-    """spaCy's English tokenizer without its special cases (the prefix, suffix, infix, URL and
-    token-match rules of ``blank("en")``): special cases cost ~10x on contractions and change no
-    cue match. Built directly, without assembling a whole ``Language`` pipeline."""
-    from spacy.lang.en import English
-    from spacy.tokenizer import Tokenizer
-    from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
-    from spacy.vocab import create_vocab
-
-    defaults = English.Defaults
-    assert defaults.prefixes is not None and defaults.suffixes is not None and defaults.infixes is not None
-    return Tokenizer(
-        create_vocab("en", defaults),
-        rules={},
-        prefix_search=compile_prefix_regex(defaults.prefixes).search,
-        suffix_search=compile_suffix_regex(defaults.suffixes).search,
-        infix_finditer=compile_infix_regex(defaults.infixes).finditer,
-        token_match=defaults.token_match,
-        url_match=defaults.url_match,
-    )
-
-
 def _hit_arrays(rows: np.ndarray) -> Hits:
     """(keys, first token, end token) arrays of (key, start, end) rows."""
     return rows[:, 0], rows[:, 1].astype(np.int64), rows[:, 2].astype(np.int64)
@@ -407,50 +387,3 @@ def _near_each_other(found: list[np.ndarray], reach: int) -> np.ndarray:
 
 def _evidence_order(evidence: Evidence) -> tuple[int, int, int]:
     return evidence.start, evidence.end, KINDS.index(evidence.kind)
-
-
-def _words(phrase: str) -> list[str]:
-    return phrase.lower().split()
-
-
-def _required_words(pattern: list[dict[str, Any]]) -> Iterator[tuple[int, list[str]]]:
-    """(column, words) for each token a match cannot do without: column 0 is LOWER, 1 is NORM."""
-    for token in pattern:
-        if token.get("OP") in ("?", "*", "!") or _repeats(token):  # a repeat may be absent ({0,n}) or long
-            continue
-        for key, column in (("LOWER", 0), ("ORTH", 0), ("NORM", 1), ("LEMMA", 1)):
-            value = token.get(key)
-            if isinstance(value, dict) and isinstance(value.get("IN"), list):
-                value = value["IN"]
-            if isinstance(value, str):
-                value = [value]
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                yield column, [v.lower() for v in value]
-
-
-def _repeats(token: dict) -> bool:
-    """A token that may match more than once (``*``, ``+``, spaCy's ``{n,m}`` quantifiers): a
-    match can then be longer than the pattern, so it is searched for in whole documents."""
-    op = str(token.get("OP", ""))
-    return op in ("*", "+") or op.startswith("{")
-
-
-def _norm_pattern(pattern: list[dict]) -> list[dict]:
-    """LEMMA in a token pattern means our lemma, which lives in NORM."""
-    return [{("NORM" if key == "LEMMA" else key): value for key, value in token.items()} for token in pattern]
-
-
-def _pattern_text(pattern: list[dict]) -> str:
-    """A token pattern written compactly: ``data (side|question) OP=?`` style, for evidence and lists."""
-
-    def token(spec: dict) -> str:
-        parts = []
-        for key, value in spec.items():
-            if key == "OP":
-                continue
-            if isinstance(value, dict) and "IN" in value:
-                value = "(" + "|".join(map(str, value["IN"])) + ")"
-            parts.append(str(value) if key in ("LEMMA", "LOWER", "NORM", "ORTH", "TEXT") else f"{key}={value}")
-        return " ".join(parts) + spec.get("OP", "")
-
-    return " ".join(token(spec) for spec in pattern)

@@ -102,7 +102,7 @@ def export(
 
     Example: qualcode codebook export --format qdc -o ecm.qdc
     """
-    from qualcode.project import export_codebook
+    from qualcode.export.refi_qda import export_codebook
 
     export_codebook(_codebook_path(ctx, path), output, format_)
     say(f"Wrote {output}")
@@ -122,7 +122,7 @@ def import_(
 
     Example: qualcode codebook import nvivo-codes.qdc -o codebooks/nvivo.yaml
     """
-    from qualcode.project import import_codebook
+    from qualcode.export.refi_qda import import_codebook
 
     codebook = import_codebook(source, output, force=force)
     say(f"Wrote {output}: {len(codebook.codes)} codes")

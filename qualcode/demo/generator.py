@@ -13,31 +13,26 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import random
 import shutil
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import ParameterError, QualcodeError
-from qualcode.models import Segment
 
 if TYPE_CHECKING:
-    from qualcode.coding.events import Event
     from qualcode.demo.bank import Bank
+    from qualcode.demo.coders import TurnTruth
     from qualcode.demo.compose import Turn
 
 STUDY_ROLES = {"law_enforcement": 60, "prosecutor": 23, "victim_service_provider": 55, "other": 5}
 ROLE_CODES = {"law_enforcement": "LE", "prosecutor": "PR", "victim_service_provider": "VSP", "other": "OTH"}
 TASK_FORCES = 10
 CODERS = ("coder_a", "coder_b", "coder_c")
-# (miss multiplier, false-alarm multiplier): a careful coder, a generous one, one in between
-CODER_HABITS = {"coder_a": (1.0, 0.8), "coder_b": (0.85, 1.25), "coder_c": (1.15, 1.0)}
 NUMBER_WORDS = (
     "zero",
     "one",
@@ -60,8 +55,6 @@ SUFFIX = {"txt": ".txt", "md": ".md", "vtt": ".vtt", "docx": ".docx"}
 CODEBOOK = Path(__file__).resolve().parent / "ecm.yaml"
 
 Progress = Callable[[int, int, str], None]
-TurnTruth = tuple[tuple[str, ...], str, str]  # a participant turn as written: (codes, source, topic)
-Unit = tuple[Segment, tuple[str, ...], str, str, int]  # (segment, codes, source, topic, turn number)
 
 
 @dataclass(frozen=True)
@@ -118,6 +111,7 @@ def generate_corpus(
     number of participant words per interview; ``gold`` also writes the ground truth as the coder
     ``gold`` (for ``qualcode autocode evaluate --gold gold``)."""
     from qualcode.demo.bank import load_bank
+    from qualcode.demo.coders import write_codings
 
     _validate(interviews, scale, words, coders, error_rate)
     started = time.perf_counter()
@@ -137,7 +131,7 @@ def generate_corpus(
     if progress:
         progress(len(roster), len(roster), "Reading the transcripts back; simulating coders")
     names = list(CODERS[:coders])
-    segments = _write_codings(root, roster, truth, bank, names, seed, error_rate, gold)
+    segments = write_codings(root, roster, truth, bank, names, seed, error_rate, gold)
     shutil.rmtree(root / ".qualcode", ignore_errors=True)  # derived and not byte-stable: rebuilt on next open
     formats = {fmt: sum(p.fmt == fmt for p in roster) for fmt in SUFFIX}
     roles = {role: sum(p.role == role for p in roster) for role in STUDY_ROLES}
@@ -301,138 +295,3 @@ def _write_project_files(root: Path, roster: list[Person], seed: int) -> None:
     )
     shutil.copyfile(CODEBOOK, root / "codebooks" / "ecm.yaml")
     (root / ".gitignore").write_text(".qualcode/\n", encoding="utf-8")
-
-
-# ground truth and simulated coders -----------------------------------------------------------------
-def _write_codings(
-    root: Path,
-    roster: list[Person],
-    truth: dict[str, list[TurnTruth]],
-    bank: Bank,
-    coders: list[str],
-    seed: int,
-    error_rate: float,
-    gold: bool,
-) -> int:
-    """Map every participant turn to its segment with qualcode's own reader, then write the truth
-    and each coder's log."""
-    from qualcode.project import Project
-
-    project = Project.open(root)
-    try:
-        units: list[Unit] = []
-        for person in roster:
-            segments = project.segments(person.doc, speaker="participant")
-            turns = truth[person.doc]
-            if len(segments) != len(turns):
-                raise RuntimeError(f"{person.doc}: {len(segments)} participant segments for {len(turns)} written turns")
-            units.extend((seg, *turn, n) for n, (seg, turn) in enumerate(zip(segments, turns), start=1))
-    finally:
-        project.close()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["doc", "segment", "turn", "topic", "source", "codes"])
-    for seg, codes, source, topic, n in units:
-        writer.writerow([seg.doc, seg.id, n, topic, source, ";".join(codes)])
-    (root / "ground_truth.csv").write_text(out.getvalue(), encoding="utf-8")
-    for name in coders:
-        _write_log(root, name, simulate_coder(name, units, bank, random.Random(f"{seed}/coder/{name}"), error_rate))
-    if gold:
-        _write_log(root, "gold", simulate_coder("gold", units, bank, random.Random(f"{seed}/coder/gold"), 0.0))
-    return len(units)
-
-
-def simulate_coder(name: str, units: list[Unit], bank: Bank, rng: random.Random, error_rate: float) -> list[Event]:
-    """A coder's events: the ground truth with misses, swaps to confusable codes, parent codes
-    instead of sub-codes, and false alarms, each more likely for harder codes; ``seen`` for a
-    segment left uncoded. Documents are coded one after another in the coder's own order."""
-    from qualcode.coding.events import Event, Op, text_sha
-
-    miss_habit, alarm_habit = CODER_HABITS.get(name, (1.0, 1.0))
-    by_doc: dict[str, list[Unit]] = {}
-    for unit in units:
-        by_doc.setdefault(unit[0].doc, []).append(unit)
-    order = sorted(by_doc)
-    rng.shuffle(order)
-    clock = datetime(2026, 6, 1, 9, 0, 0)
-    events: list[Event] = []
-
-    def event(op: Op, seg: Segment, code: str | None) -> None:
-        nonlocal clock
-        clock += timedelta(seconds=rng.randint(4, 40))
-        events.append(
-            Event(
-                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                clock.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                name,
-                op,
-                seg.doc,
-                seg.start,
-                seg.end,
-                text_sha(seg.text),
-                code,
-                "manual",
-                None,
-                seg.text if op == "add" else None,
-            )
-        )
-
-    for doc in order:
-        clock += timedelta(minutes=rng.randint(10, 45))
-        if clock.hour >= 17:
-            clock = (clock + timedelta(days=1)).replace(hour=9, minute=rng.randint(0, 30))
-        for seg, codes, _source, topic, _n in by_doc[doc]:
-            applied = _decide(codes, topic, bank, rng, error_rate, miss_habit, alarm_habit)
-            for code in applied:
-                event("add", seg, code)
-            if applied and rng.random() < 0.02 * error_rate / 0.1:  # second thoughts: applied, then removed
-                wrong = rng.choice(_confusable(codes, bank) or [applied[0]])
-                if wrong not in applied:
-                    event("add", seg, wrong)
-                    event("remove", seg, wrong)
-            if not applied:
-                event("seen", seg, None)
-    return events
-
-
-def _decide(
-    codes: tuple[str, ...], topic: str, bank: Bank, rng: random.Random, e: float, miss_habit: float, alarm_habit: float
-) -> list[str]:
-    applied: list[str] = []
-    for code in codes:
-        info = bank.codes.get(code)
-        p_miss = min(0.9, 1.6 * e * (info.difficulty if info else 1.0) * miss_habit)
-        r = rng.random()
-        if r < p_miss * 0.55:
-            continue  # missed
-        if r < p_miss:
-            options = [c for c in (info.confuse if info else ()) if c not in codes]
-            if options:
-                applied.append(rng.choice(options))  # confused with a neighbouring code
-            continue
-        if r < p_miss + 0.15 * e:
-            applied.append(code.rsplit(".", 1)[0])  # the theme instead of the sub-code
-            continue
-        applied.append(code)
-    topic_codes = next((t.codes for t in bank.topics if t.id == topic), ())
-    pool = [c for c in (*_confusable(codes, bank), *topic_codes) if c not in codes and c not in applied]
-    alarm = e * alarm_habit * (0.35 if codes else 0.15)
-    if pool and rng.random() < alarm:
-        applied.append(rng.choice(pool))
-    return sorted(dict.fromkeys(applied))
-
-
-def _confusable(codes: tuple[str, ...], bank: Bank) -> list[str]:
-    return [c for code in codes for c in (bank.codes[code].confuse if code in bank.codes else ())]
-
-
-def _write_log(root: Path, coder: str, events: list[Event]) -> None:
-    (root / "codings" / f"{coder}.jsonl").write_text("".join(map(event_line, events)), encoding="utf-8")
-
-
-def event_line(event: Event) -> str:
-    """``Event.to_line()`` without ``dataclasses.asdict``'s deep copy (5x faster; same bytes, tested)."""
-    data = dict(vars(event))
-    if data["text"] is None:
-        del data["text"]
-    return json.dumps(data, ensure_ascii=False, separators=(", ", ": ")) + "\n"

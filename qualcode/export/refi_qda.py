@@ -14,7 +14,8 @@ from pathlib import Path
 
 from qualcode import __version__
 from qualcode.codebook import Codebook
-from qualcode.errors import QualcodeError, problem
+from qualcode.errors import ParameterError, ProjectError, QualcodeError, problem
+from qualcode.fileio import write_atomic
 from qualcode.models import Code
 
 NS = "urn:QDA-XML:codebook:1.0"
@@ -146,3 +147,32 @@ def _normal_color(color: str) -> str:
     if len(digits) == 3:
         digits = "".join(c * 2 for c in digits)
     return "#" + digits.upper()
+
+
+def export_codebook(source: str | Path, output: str | Path, fmt: str = "qdc") -> None:
+    """Write a codebook in an exchange format (REFI-QDA .qdc), atomically."""
+    from qualcode.codebook import load_codebook
+
+    if fmt != "qdc":
+        raise ParameterError(f"unknown codebook export format {fmt!r}; use qdc", "fmt")
+    write_atomic(Path(output), codebook_to_qdc(load_codebook(source)))
+
+
+def import_codebook(source: str | Path, output: str | Path, *, force: bool = False) -> Codebook:
+    """Convert a REFI-QDA .qdc codebook to qualcode YAML; the result is validated before it is written."""
+    from qualcode.codebook import dump_codebook_data, load_codebook
+
+    source, output = Path(source), Path(output)
+    if not source.is_file():
+        raise ProjectError(problem(source, None, "no such file"))
+    if output.exists() and not force:
+        raise ParameterError("exists; pass {force} to overwrite it", "force", path=output)
+    text = dump_codebook_data(qdc_to_yaml_data(source))
+    staging = output.with_name(f".{output.name}.check.yaml")
+    write_atomic(staging, text)
+    try:
+        load_codebook(staging)
+    finally:
+        staging.unlink(missing_ok=True)
+    write_atomic(output, text)
+    return load_codebook(output)
