@@ -6,7 +6,7 @@ DEMO_DIR ?= demo-project
 STAMP := $(VENV)/.installed
 QC := $(BIN)/qualcode
 
-.PHONY: demo test bench bench-scale install clean
+.PHONY: demo test lint bench bench-scale install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ $(STAMP): $(BIN)/python pyproject.toml
 
 install: $(STAMP)
 
-test: $(STAMP)
+# the gates first (seconds), then the suite: lint, format and types are part of the test
+test: lint $(STAMP)
 	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check qualcode tests scripts benchmarks
+	$(BIN)/ruff format --check qualcode tests scripts benchmarks
+	$(BIN)/mypy
 
 demo: $(STAMP)
 	rm -rf $(DEMO_DIR)

@@ -398,6 +398,6 @@ def _document(row: tuple[Any, ...], text: str = "") -> Document:
         words,
         json.loads(meta),
         segments,
-        tuple((participants or "").split(",")) if participants else (),
+        tuple(sorted(participants.split(","))) if participants else (),
         text,
     )

@@ -191,6 +191,24 @@ def test_disagreements_file_and_report(two_coders, tmp_path):
         assert text in page
 
 
+def test_report_and_disagreements_file_compare_the_same_codes(two_coders, tmp_path):
+    """--codes limits the report's disagreements as it limits the file's (the report used to
+    recompute them over every code)."""
+    folder, segs = two_coders
+    project = Project.open(folder)
+    project.coding.apply(segs[3], "PROS.PLEA", coder="alice")  # a disagreement outside LABOR
+    listing, report = tmp_path / "d.csv", tmp_path / "agree.md"
+    args = ["--coders", "alice,bob", "--boot", "0", "--disagreements", listing, "--report", report]
+    everything = run_cli("-p", folder, "agree", *args)
+    assert everything.code == 0, everything.err
+    assert len(list(csv.DictReader(io.StringIO(listing.read_text())))) == 3
+    assert "3 units where the coders applied different codes" in report.read_text()
+    labor = run_cli("-p", folder, "agree", "--codes", "LABOR", *args)
+    assert labor.code == 0, labor.err
+    assert len(list(csv.DictReader(io.StringIO(listing.read_text())))) == 2
+    assert "2 units where the coders applied different codes" in report.read_text()
+
+
 def test_agree_json_has_null_for_undefined(two_coders):
     folder, _ = two_coders
     Project.open(folder).coding.apply(Project.open(folder).segments("TF02-PR-003")[0].id, "PROS.PLEA", coder="alice")

@@ -282,3 +282,41 @@ def test_codings_follow_their_text_when_a_transcript_is_edited(coded):
     [lost] = project.check()
     assert str(lost).startswith("codings/alice.jsonl: alice's coding STRUCT.LEAD on TF01-LE-001 (")
     assert "could not be re-anchored; it was: \"Yeah. So it's co-led, that's the model." in str(lost)
+
+
+def test_the_windows_lock_retries_until_free_and_leaves_the_file_position(tmp_path, monkeypatch):
+    """msvcrt.locking(LK_LOCK) gives up with OSError after its own retries while another process
+    holds the lock: the lock is asked for again, on byte 0, and the file position is restored."""
+    import types
+
+    from qualcode.coding import locking
+
+    calls = []
+
+    def fake_locking(fd, mode, nbytes):
+        calls.append((os.lseek(fd, 0, os.SEEK_CUR), mode, nbytes))
+        if len(calls) < 3:
+            raise OSError("locked by another process")
+
+    monkeypatch.setitem(sys.modules, "msvcrt", types.SimpleNamespace(locking=fake_locking, LK_LOCK=2))
+    monkeypatch.setattr(locking.sys, "platform", "win32")
+    monkeypatch.setattr(locking.time, "sleep", lambda seconds: None)
+    path = tmp_path / "log.jsonl"
+    path.write_bytes(b"0123456789")
+    fd = os.open(path, os.O_RDWR)
+    try:
+        os.lseek(fd, 7, os.SEEK_SET)
+        locking.lock_exclusive(fd)
+        assert calls == [(0, 2, 1)] * 3
+        assert os.lseek(fd, 0, os.SEEK_CUR) == 7
+    finally:
+        os.close(fd)
+
+
+def test_a_problem_names_parameters_for_python_and_options_for_the_cli():
+    from qualcode.cli.common import flag
+    from qualcode.errors import ParameterError
+
+    error = ParameterError("{as_coder} alice is one of the coders; set {error_rate} lower", "as_coder", "error_rate")
+    assert str(error) == "as_coder alice is one of the coders; set error_rate lower"
+    assert error.problems[0].text(flag) == "--as alice is one of the coders; set --error-rate lower"
