@@ -23,6 +23,7 @@ from qualcode.models import (
     Participant,
     Segment,
     StoredSuggestion,
+    Suggestion,
     Transcript,
     Variant,
 )
@@ -328,10 +329,12 @@ class Index:
         self,
         scope_docs: list[str] | None,
         scope_codes: list[str] | None,
-        suggestions: list[StoredSuggestion],
+        suggestions: list[Suggestion],
+        docs: dict[str, str],
         variants: list[Variant],
     ) -> None:
-        """Replace the stored suggestions (and their evidence) within a scope: documents x codes, None = all."""
+        """Replace the stored suggestions (and their evidence) within a scope: documents x codes, None = all.
+        ``docs`` gives each suggested segment's document."""
         where, args = "WHERE 1=1", []
         for column, values in (("doc", scope_docs), ("code", scope_codes)):
             if values is not None:
@@ -343,7 +346,7 @@ class Index:
         self.db.execute(f"DELETE FROM suggestions {where}", args)
         self.db.executemany(
             "INSERT OR REPLACE INTO suggestions (segment, doc, code, score) VALUES (?, ?, ?, ?)",
-            [(s.segment, s.doc, s.code, s.score) for s in suggestions],
+            [(s.segment, docs[s.segment], s.code, s.score) for s in suggestions],
         )
         self.db.executemany(
             'INSERT OR REPLACE INTO evidence (segment, code, n, cue, kind, matched, start, "end", score) '

@@ -150,6 +150,18 @@ class Evidence(NamedTuple):
     score: float
 
 
+class Suggestion(NamedTuple):
+    """A code suggested for a segment, with every piece of evidence found for it (what matching returns)."""
+
+    segment: str
+    code: str
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def score(self) -> float:
+        return max(e.score for e in self.evidence)
+
+
 @dataclass(frozen=True)
 class StoredSuggestion:
     """A suggestion as the index holds it, with its segment's place and text and its evidence."""

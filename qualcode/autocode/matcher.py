@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np  # this module is imported only when matching runs (never at CLI start)
 
@@ -28,7 +28,7 @@ from qualcode.autocode.arrays import ChunkLayout, TokenArrays, occurrences
 from qualcode.autocode.regex import regex_hits
 from qualcode.autocode.tokens import norm_pattern, pattern_text, phrase_words, repeats, required_words, rule_tokenizer
 from qualcode.codebook import Codebook
-from qualcode.models import Code, Evidence, Variant
+from qualcode.models import Code, Evidence, Suggestion, Variant
 
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
@@ -39,18 +39,6 @@ MatchProgress = Callable[[int, int], None]  # (segments done, segments searched)
 MIN_FUZZY_LENGTH = 5
 KINDS = ("phrase", "pattern", "regex", "fuzzy")
 BATCH_CHUNKS = 8  # chunks tokenized at a time (~800,000 characters): one batch of Docs in memory
-
-
-class Suggestion(NamedTuple):
-    """A code suggested for a segment, with every piece of evidence found for it."""
-
-    segment: str
-    code: str
-    evidence: tuple[Evidence, ...]
-
-    @property
-    def score(self) -> float:
-        return max(e.score for e in self.evidence)
 
 
 @dataclass(frozen=True)

@@ -86,16 +86,13 @@ class AutocodeService:
         segments = [SegmentText(id_, text, kind) for id_, _, kind, text in rows_in]
         docs = {id_: doc_id for id_, doc_id, _, _ in rows_in}
         autocoder = autocoder_for(codebook)
-        with paused_gc():
+        with paused_gc():  # matching and storing build many small, acyclic objects
             found, variants = autocoder.match(segments, set(chosen), fuzzy=fuzzy, progress=progress)
-            stored = [
-                StoredSuggestion(s.segment, docs[s.segment], s.code, s.score, 0, 0, 0, "", s.evidence) for s in found
-            ]
-        with index.transaction():
-            index.replace_suggestions([doc] if doc else None, chosen if codes else None, stored, variants)
-            index.set_meta("autocode_key", key)
-            index.set_meta("autocode_codebook", codebook.sha256)
-        return AutocodeReport(len(segments), len(stored), len(variants), False)
+            with index.transaction():
+                index.replace_suggestions([doc] if doc else None, chosen if codes else None, found, docs, variants)
+                index.set_meta("autocode_key", key)
+                index.set_meta("autocode_codebook", codebook.sha256)
+        return AutocodeReport(len(segments), len(found), len(variants), False)
 
     def suggestions(self, *, code: str | None = None, doc: str | None = None) -> list[StoredSuggestion]:
         """Stored suggestions with evidence, in document order; ``code`` includes sub-codes."""

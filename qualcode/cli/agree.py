@@ -57,14 +57,14 @@ def agree(
     if result.skipped:
         say(f"{result.skipped} codes that none of these coders applied are not listed.")
     emit(ctx, result.rows + result.pooled, AGREEMENT_COLUMNS, fmt)
+    rows = project.agreement.disagreements(result.input) if disagreements or report else []
     if disagreements is not None:
-        rows = project.agreement.disagreements(result.input)
         _write_rows(disagreements, rows, [unit, "text", *names])
         say(f"Wrote {len(rows)} units where the coders' sets of the compared codes differ to {disagreements}")
     if report is not None:
         from qualcode.export.agreement_report import write_agreement_report
 
-        write_agreement_report(result, project.agreement.disagreements(result.input), project.codebook(), report)
+        write_agreement_report(result, rows, project.codebook(), report)
         say(f"Wrote {report}")
 
 

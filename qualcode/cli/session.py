@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.markup import escape
 
+from qualcode.cli.common import flag
+
 if TYPE_CHECKING:
     from qualcode.models import Segment, StoredSuggestion
     from qualcode.project import Project
@@ -148,7 +150,8 @@ class CodingSession:
             else:
                 self.toggle(segment, line.replace(",", " ").split())
         except QualcodeError as exc:
-            self.console.print(f"[red]{escape(str(exc))}[/]")
+            message = "\n".join(p.text(flag) for p in exc.problems)  # options worded as the CLI names them
+            self.console.print(f"[red]{escape(message)}[/]")
         return True
 
     def toggle(self, segment: Segment, words: list[str]) -> None:
