@@ -239,7 +239,7 @@ class Index:
             key = (e.coder, e.doc, e.start, e.end, e.code or "")
             if e.op == "add":
                 self.db.execute(
-                    """INSERT INTO codings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)
+                    """INSERT INTO codings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, NULL)
                        ON CONFLICT (coder, doc, start, "end", code) DO UPDATE SET
                        sha = excluded.sha, text = excluded.text, origin = excluded.origin, at = excluded.at,
                        memo = COALESCE(excluded.memo, codings.memo), segment = NULL, status = NULL""",
@@ -268,11 +268,28 @@ class Index:
     def codings_of_doc(self, doc: str) -> list[Coding]:
         return [Coding(*row) for row in self._tuples(f"SELECT {CODING_FIELDS} FROM codings WHERE doc = ?", (doc,))]
 
-    def set_anchor(self, coding: Coding, segment: str | None, status: str) -> None:
+    def set_anchor(
+        self, coding: Coding, segment: str | None, status: str, context: tuple[str | None, str | None] | None
+    ) -> None:
+        """Anchor a coding; ``context`` (the neighbours' text hashes) is kept from the last anchor
+        when the coding is not anchored now (None)."""
+        before, after = context or (None, None)
         self.db.execute(
-            'UPDATE codings SET segment = ?, status = ? WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?',
-            (segment, status, coding.coder, coding.doc, coding.start, coding.end, coding.code),
+            """UPDATE codings SET segment = ?, status = ?,
+                   before = CASE WHEN ? THEN ? ELSE before END, after = CASE WHEN ? THEN ? ELSE after END
+               WHERE coder = ? AND doc = ? AND start = ? AND "end" = ? AND code = ?""",
+            (segment, status, context is not None, before, context is not None, after, coding.coder, coding.doc)
+            + (coding.start, coding.end, coding.code),
         )
+
+    def anchor_contexts(self, doc: str) -> dict[tuple[str, int, int, str], tuple[str | None, str | None]]:
+        """(coder, start, end, code) -> the text hashes around where the coding was last anchored."""
+        rows = self._tuples(
+            'SELECT coder, start, "end", code, before, after FROM codings WHERE doc = ? AND '
+            "(before IS NOT NULL OR after IS NOT NULL)",
+            (doc,),
+        )
+        return {(coder, start, end, code): (before, after) for coder, start, end, code, before, after in rows}
 
     def reset_anchors(self, doc: str) -> None:
         self.db.execute("UPDATE codings SET segment = NULL, status = NULL WHERE doc = ?", (doc,))

@@ -4,7 +4,7 @@
 bump SCHEMA_VERSION: an index of another version is dropped and rebuilt from the files.
 """
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,6 +31,7 @@ CREATE TABLE codings (
     coder TEXT NOT NULL, doc TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
     code TEXT NOT NULL, sha TEXT NOT NULL, text TEXT NOT NULL, origin TEXT NOT NULL, at TEXT NOT NULL,
     memo TEXT, segment TEXT, status TEXT,
+    before TEXT, after TEXT,  -- text hashes of the segments around where it was last anchored
     PRIMARY KEY (coder, doc, start, "end", code)
 );
 CREATE INDEX codings_by_segment ON codings (segment, code);

@@ -116,7 +116,7 @@ class Document:
 @dataclass(frozen=True)
 class Coding:
     """A coder's current decision that ``code`` applies to doc[start:end] (the fold of their log),
-    and where it is anchored now: ``segment`` and ``status`` (ok, moved, fuzzy, lost; None until
+    and where it is anchored now: ``segment`` and ``status`` (ok, moved, fuzzy, ambiguous, lost; None until
     anchored); ``n`` is that segment's number, for ordering."""
 
     coder: str

@@ -14,6 +14,10 @@ from qualcode.models import Coding, Segment
 if TYPE_CHECKING:
     from qualcode.project import Project
 
+UNANCHORED = {  # status -> why, in check's message
+    "lost": "",
+    "ambiguous": " (its text is in several places, or is short, and its neighbours changed: recode it)",
+}
 CODING_COLUMNS = ["segment", "code", "coder", "origin", "at", "memo", "status", "text"]
 SheetLayout = Literal["columns", "list"]
 
@@ -126,13 +130,13 @@ class CodingService:
             codebook = None  # its problems are reported by check itself
         for c in project.index.codings():
             log = f"{CODINGS}/{c.coder}.jsonl"
-            if c.status == "lost":
+            if c.status in UNANCHORED:
                 found.append(
                     problem(
                         log,
                         None,
                         f"{c.coder}'s coding {c.code} on {c.doc} ({c.start}-{c.end}) could not "
-                        f'be re-anchored; it was: "{excerpt(c.text)}"',
+                        f'be re-anchored{UNANCHORED[c.status]}; it was: "{excerpt(c.text)}"',
                     )
                 )
             if codebook is not None and codebook.resolve(c.code) is None:
