@@ -42,30 +42,61 @@ DOCUMENT_SQL = """
     FROM documents d"""
 
 
+BUSY_TIMEOUT = 60.0  # seconds a command waits for another one's write (a rebuild of a large corpus)
+HEADER = b"SQLite format 3\x00"
+
+
+class IndexDamaged(Exception):
+    """The index file is not a sound SQLite database (truncated, overwritten, damaged mid-file)."""
+
+
 class Index:
     def __init__(self, path: Path):
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("PRAGMA foreign_keys = ON")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self._migrate()
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT)
+        try:
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self._migrate()
+        except BaseException:
+            self.db.close()
+            raise
 
     def close(self) -> None:
         self.db.close()
 
     def _migrate(self) -> None:
-        """A derived store migrates by starting over: drop everything if the schema changed."""
-        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "meta" in tables and self.get_meta("schema_version") == SCHEMA_VERSION:
+        """A derived store migrates by starting over: drop everything if the schema changed. The
+        tables are looked at inside the write transaction, so two commands opening a new index at
+        once do not both create them."""
+        if self._current():
             return
         with self.transaction():
-            for table in tables:
-                self.db.execute(f'DROP TABLE IF EXISTS "{table}"')
-            for statement in SCHEMA.split(";"):
-                if statement.strip():
-                    self.db.execute(statement)
-            self.set_meta("schema_version", SCHEMA_VERSION)
+            if not self._current():
+                self.reset()
+
+    def _current(self) -> bool:
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        return "meta" in tables and self.get_meta("schema_version") == SCHEMA_VERSION
+
+    def reset(self) -> None:
+        """Drop every table and create the schema afresh (inside the caller's transaction)."""
+        tables = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            self.db.execute(f'DROP TABLE IF EXISTS "{table}"')
+        for statement in SCHEMA.split(";"):
+            if statement.strip():
+                self.db.execute(statement)
+        self.set_meta("schema_version", SCHEMA_VERSION)
+
+    def damage(self) -> str | None:
+        """What ``PRAGMA quick_check`` finds wrong with the file (its first finding), or None."""
+        try:
+            rows = self.db.execute("PRAGMA quick_check(1)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return None if rows == [("ok",)] else str(rows[0][0])
 
     @contextmanager
     def transaction(self):
@@ -421,3 +452,19 @@ def _document(row: tuple[Any, ...], text: str = "") -> Document:
         tuple(sorted(participants.split(","))) if participants else (),
         text,
     )
+
+
+def header_damage(path: Path) -> str | None:
+    """Why ``path`` cannot be an SQLite database by its first bytes and size (None: it may be one)."""
+    size = path.stat().st_size
+    if size == 0:
+        return None  # a new, empty file: SQLite makes it a database
+    with open(path, "rb") as handle:
+        header = handle.read(100)
+    if not header.startswith(HEADER):
+        return "not an SQLite database"
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    if len(header) < 100 or page < 512 or size % page:
+        return "truncated"
+    return None

@@ -17,8 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
+import sqlite3
+import tempfile
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -29,7 +36,7 @@ from qualcode.config import CONFIG_NAME, ProjectConfig, load_config, write_defau
 from qualcode.corpus import RefreshReport, attribute_all, attribution, refresh_files
 from qualcode.errors import ParameterError, Problem, ProjectError, QualcodeError, parameter_problem, problem
 from qualcode.fileio import write_atomic
-from qualcode.index import Index
+from qualcode.index import Index, header_damage
 from qualcode.models import INTERVIEWER, PARTICIPANT, Document, Progress, Segment
 from qualcode.participants import load_participants, read_participants, write_header
 from qualcode.transcripts import SUFFIXES
@@ -43,6 +50,10 @@ if TYPE_CHECKING:
     from qualcode.coding.service import CodingService
 
 PARTICIPANTS = "participants.csv"
+INDEX = ".qualcode/index.sqlite"
+LOCK = ".qualcode/index.lock"  # held while a damaged index is replaced
+REFRESH_TRIES = 5
+log = logging.getLogger("qualcode")
 TRANSCRIPTS = "transcripts"
 PROJECT_ENV = "QUALCODE_PROJECT"
 Speakers = Literal["participant", "interviewer", "all"]
@@ -86,6 +97,7 @@ class Project:
         self.root = root
         self.config = config
         self._index: Index | None = None
+        self._temporary: Path | None = None  # where a read-only project's index lives
         self._codebook: tuple[tuple[int, int], Codebook] | None = None
         self.coders = Coders(self)
 
@@ -124,6 +136,10 @@ class Project:
     @classmethod
     def init(cls, folder: str | Path, *, name: str | None = None, participants: str | Path | None = None) -> Project:
         root = Path(folder).resolve()
+        if root.exists() and not root.is_dir():
+            raise ProjectError(
+                problem(root, None, "is a file, not a folder; give a new or existing folder for the project")
+            )
         if (root / CONFIG_NAME).exists():
             raise ProjectError(problem(root / CONFIG_NAME, None, "a project already exists here"))
         if participants is not None:
@@ -177,21 +193,88 @@ class Project:
             marker = self.root / ".qualcode" / "validated" / f"codebook-{sha}"
             codebook = load_codebook(path, check_patterns=not marker.exists())
             if not marker.exists():
-                marker.parent.mkdir(parents=True, exist_ok=True)
-                marker.touch()
+                with suppress(OSError):  # only saves checking again; a read-only project checks every time
+                    marker.parent.mkdir(parents=True, exist_ok=True)
+                    marker.touch()
             self._codebook = (stamp, codebook)
         return self._codebook[1]
 
     @property
     def index(self) -> Index:
         if self._index is None:
-            self._index = Index(self.root / ".qualcode" / "index.sqlite")
+            self._index = self._open_index()
         return self._index
 
     def close(self) -> None:
         if self._index is not None:
             self._index.close()
             self._index = None
+        if self._temporary is not None:
+            shutil.rmtree(self._temporary, ignore_errors=True)
+            self._temporary = None
+
+    def _open_index(self) -> Index:
+        """The project's index; a damaged one is replaced (it is derived data), and a project that
+        cannot be written gets a temporary copy, so that reading commands still work."""
+        path = self.root / INDEX
+        if path.parent.exists() and not path.parent.is_dir():
+            raise ProjectError(
+                problem(path.parent, None, "is a file; qualcode keeps its index in this folder: move the file away")
+            )
+        if path.exists() and not path.is_file():
+            raise ProjectError(
+                problem(path, None, "is not a file; remove it (qualcode rebuilds the index from the project's files)")
+            )
+        if not _writable(path):
+            return self._temporary_index(path)
+        try:
+            return self._sound_index(path)
+        except sqlite3.OperationalError as exc:
+            if "readonly" in str(exc) or "unable to open" in str(exc):
+                return self._temporary_index(path)
+            raise
+
+    def _sound_index(self, path: Path) -> Index:
+        """The index at ``path``, checked (its header, then ``PRAGMA quick_check``); if damaged,
+        rebuilt from the transcripts and coder logs, saying so."""
+        if _damage(path) is None:
+            return Index(path)
+        with self._lock_index():
+            why = _damage(path)  # another command may have rebuilt it meanwhile
+            if why is not None:
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+            index = Index(path)
+            if why is not None:
+                self._index = index
+                self.refresh(strict=False)
+                log.warning("%s was damaged (%s); rebuilt from the transcripts and coder logs", INDEX, why)
+        return index
+
+    @contextmanager
+    def _lock_index(self) -> Iterator[None]:
+        from qualcode.coding.locking import lock_exclusive
+
+        fd = os.open(self.root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            lock_exclusive(fd)
+            yield
+        finally:
+            os.close(fd)
+
+    def _temporary_index(self, path: Path) -> Index:
+        """A private copy of the index in a temporary folder, removed when the project is closed."""
+        folder = Path(tempfile.mkdtemp(prefix="qualcode-index-"))
+        self._temporary = folder
+        weakref.finalize(self, shutil.rmtree, folder, ignore_errors=True)
+        copy = folder / "index.sqlite"
+        for suffix in ("", "-wal") if path.is_file() and header_damage(path) is None else ():
+            with suppress(OSError):
+                shutil.copyfile(f"{path}{suffix}", f"{copy}{suffix}")
+        if _damage(copy) is not None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        return Index(copy)
 
     # index -----------------------------------------------------------------------------------
     def transcript_files(self) -> list[Path]:
@@ -204,7 +287,26 @@ class Project:
         )
 
     def refresh(self, *, strict: bool = True, progress: Progress | None = None) -> RefreshReport:
-        """Bring the index up to date with the files. Unchanged files are not read."""
+        """Bring the index up to date with the files. Unchanged files are not read. Another
+        command's write is waited for (the index's busy timeout), and tried again a few times."""
+        for attempt in range(1, REFRESH_TRIES + 1):
+            try:
+                return self._refresh(strict=strict, progress=progress)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == REFRESH_TRIES:
+                    raise
+                time.sleep(0.05 * attempt)
+        raise AssertionError("unreachable")
+
+    def refresh_after_write(self) -> None:
+        """Refresh after an append that is already in a coder log: the log is the truth, so an index
+        that cannot be brought up to date now is a warning (the next command will), not a failure."""
+        try:
+            self.refresh()
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("recorded; the index will catch up on the next command (%s: %s)", INDEX, exc)
+
+    def _refresh(self, *, strict: bool, progress: Progress | None, reset: bool = False) -> RefreshReport:
         from qualcode.coding.anchoring import anchor_codings
         from qualcode.coding.logs import refresh_logs
 
@@ -214,6 +316,8 @@ class Project:
         index = self.index
         settings_key = self._settings_key()
         with index.transaction():
+            if reset:
+                index.reset()
             if index.get_meta("settings") != settings_key:
                 index.forget_all_files()
                 index.set_meta("settings", settings_key)
@@ -240,10 +344,9 @@ class Project:
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()
 
     def rebuild_index(self) -> RefreshReport:
-        self.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.root / '.qualcode' / 'index.sqlite'}{suffix}").unlink(missing_ok=True)
-        return self.refresh()
+        """Build the index again from nothing, in one transaction: a command running meanwhile sees
+        the old index or the new one, never half of one."""
+        return self._refresh(strict=True, progress=None, reset=True)
 
     # importing -------------------------------------------------------------------------------
     def import_transcripts(
@@ -397,3 +500,28 @@ class Project:
                     )
                 )
         return notes
+
+
+def _writable(path: Path) -> bool:
+    """Whether the index can be written where it is: the file, and the folder it (and its WAL) go in."""
+    folder = path.parent if path.parent.exists() else path.parent.parent
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def _damage(path: Path) -> str | None:
+    """What is wrong with the index file at ``path`` (None: sound, or not made yet)."""
+    if not path.exists():
+        return None
+    why = header_damage(path)
+    if why is not None:
+        return why
+    try:
+        index = Index(path)
+    except sqlite3.OperationalError:
+        raise  # locked, read-only, cannot open: not damage
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    try:
+        return index.damage()
+    finally:
+        index.close()

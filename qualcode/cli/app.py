@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import TYPE_CHECKING, Annotated, cast
 
@@ -85,10 +86,36 @@ def _click_error(name: str) -> type[Exception]:
     return next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == name)
 
 
+class _Stderr(logging.Handler):
+    """Library notices (the ``qualcode`` logger), one line each on whatever sys.stderr is now."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(self.format(record), file=sys.stderr)
+
+
+def _show_notices() -> None:
+    logger = logging.getLogger("qualcode")
+    if not any(isinstance(h, _Stderr) for h in logger.handlers):
+        logger.addHandler(_Stderr())
+        logger.propagate = False
+
+
+def _os_error(exc: OSError) -> str:
+    """A file the system would not read or write, in one line: ``<file>: disk full``."""
+    from qualcode.fileio import failure_words
+
+    name = exc.filename if exc.filename is not None else exc.filename2
+    return f"{name}: {failure_words(exc)}" if name is not None else failure_words(exc)
+
+
 def main() -> None:
-    """Entry point: user mistakes become ``Error: ...`` lines on stderr and exit status 1."""
+    """Entry point: user mistakes become ``Error: ...`` lines on stderr and exit status 1; so does a
+    file the system refuses (disk full, read-only) and a broken index, never a traceback."""
+    import sqlite3
+
     from qualcode.errors import QualcodeError
 
+    _show_notices()
     # Found by name at run time (see _click_error); the casts only tell mypy which classes they are.
     usage_error = cast("type[UsageError]", _click_error("UsageError"))
     click_exception = cast("type[ClickException]", _click_error("ClickException"))
@@ -106,6 +133,12 @@ def main() -> None:
     except QualcodeError as exc:
         for item in exc.problems:
             print(f"Error: {item.text(flag)}", file=sys.stderr)
+        code = 1
+    except OSError as exc:
+        print(f"Error: {_os_error(exc)}", file=sys.stderr)
+        code = 1
+    except sqlite3.Error as exc:
+        print(f"Error: .qualcode/index.sqlite: {exc}; run 'qualcode index --rebuild'", file=sys.stderr)
         code = 1
     except (KeyboardInterrupt, typer.Abort):
         print("Interrupted.", file=sys.stderr)

@@ -10,21 +10,28 @@ suggestion the coder declined in review, so it is not offered again.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
 import uuid
+from contextlib import suppress
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from qualcode.coding.locking import lock_exclusive
-from qualcode.errors import Problem, ProjectError, problem
+from qualcode.errors import Problem, ProjectError, QualcodeError, problem
+from qualcode.fileio import failure_words, write_all
 from qualcode.models import Coding, Span
 
-CODER_RE = re.compile(r"^[a-z0-9_-]+$")
+CODER_RE = re.compile(r"[a-z0-9_-]+")  # the whole name: use fullmatch
+CODER_MAX = 64
+NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has none: refuse_links checks first
+LINK_REFUSED = "is a symbolic link; refusing to write outside the project"
+LINK_NOT_READ = "is a symbolic link; not read (a coder log must be a file inside the project)"
 Op = Literal["add", "remove", "memo", "seen", "reject"]
 OPS: tuple[Op, ...] = ("add", "remove", "memo", "seen", "reject")
 FIELDS = ("id", "at", "coder", "op", "doc", "start", "end", "sha", "code", "origin", "memo", "text")
@@ -53,9 +60,16 @@ class Event:
 
 
 def validate_coder(name: str) -> str:
-    if not isinstance(name, str) or not CODER_RE.match(name):
+    """``name`` if it is a coder name (it becomes a file name: codings/<name>.jsonl), else a ProjectError."""
+    if isinstance(name, str) and len(name) > CODER_MAX:
+        raise ProjectError(f"coder name {name[:20]!r}... is {len(name)} characters long; at most {CODER_MAX}")
+    if not is_coder_name(name):
         raise ProjectError(f"coder name {name!r} must be lowercase letters, digits, _ or - (e.g. alice, coder-2)")
     return name
+
+
+def is_coder_name(name: object) -> bool:
+    return isinstance(name, str) and len(name) <= CODER_MAX and CODER_RE.fullmatch(name) is not None
 
 
 def text_sha(text: str) -> str:
@@ -90,27 +104,70 @@ def new_event(
 
 
 def append_events(path: Path, events: list[Event]) -> None:
-    """Append events under an exclusive lock; flush and fsync before the lock is released."""
+    """Append events under an exclusive lock, every byte written and fsynced before the lock is
+    released. A write that fails (disk full, read-only) is taken back to the log's size before the
+    append and raised as a QualcodeError: nothing is recorded, nothing is half-recorded."""
     if not events:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
+    refuse_links(path)
     payload = "".join(event.to_line() for event in events).encode("utf-8")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+    fd = _open_log(path)
     try:
         lock_exclusive(fd)
         size = os.fstat(fd).st_size
-        if size and _last_byte(path, size) != b"\n":
+        if size and _last_byte(fd, size) != b"\n":
             payload = b"\n" + payload  # a torn line from a crash stays alone on its line
-        os.write(fd, payload)
-        os.fsync(fd)
+        try:
+            write_all(fd, payload)
+            os.fsync(fd)
+        except OSError as exc:
+            _take_back(fd, size)
+            raise QualcodeError(problem(path, None, f"{failure_words(exc)}: nothing recorded")) from exc
     finally:
         os.close(fd)  # closing releases the lock
 
 
-def _last_byte(path: Path, size: int) -> bytes:
-    with open(path, "rb") as handle:
-        handle.seek(size - 1)
-        return handle.read(1)
+def refuse_links(path: Path) -> None:
+    """A coder log, and the codings/ folder holding it, must not be symbolic links: writing through
+    one would append outside the project."""
+    for link in (path.parent, path):
+        if link.is_symlink():
+            raise QualcodeError(problem(link, None, LINK_REFUSED))
+
+
+def _open_log(path: Path) -> int:
+    """The log opened for appending, created if new, never through a symbolic link."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | NO_FOLLOW | getattr(os, "O_BINARY", 0), 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise QualcodeError(problem(path, None, LINK_REFUSED)) from exc
+        raise QualcodeError(problem(path, None, f"{failure_words(exc)}: nothing recorded")) from exc
+
+
+def _take_back(fd: int, size: int) -> None:
+    """Cut the log back to ``size``: whatever part of a failed append reached the disk goes."""
+    with suppress(OSError):
+        os.ftruncate(fd, size)
+        os.fsync(fd)
+
+
+def _last_byte(fd: int, size: int) -> bytes:
+    os.lseek(fd, size - 1, os.SEEK_SET)  # O_APPEND: the write still goes to the end
+    return os.read(fd, 1)
+
+
+def read_log(path: Path) -> bytes:
+    """A log's bytes, never read through a symbolic link (QualcodeError if ``path`` is one)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | NO_FOLLOW | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise QualcodeError(problem(path, None, LINK_NOT_READ)) from exc
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
 
 
 @dataclass(frozen=True)
@@ -124,7 +181,7 @@ class LogRead:
 def read_events(path: Path, offset: int = 0, first_line: int = 1, content: bytes | None = None) -> LogRead:
     """Events from ``offset`` on. Bad lines are problems, not failures; a torn last line is left unread."""
     if content is None:
-        content = path.read_bytes()
+        content = read_log(path)
     data = content[offset:]
     coder = path.stem
     events: list[Event] = []

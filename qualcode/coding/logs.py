@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from qualcode.coding.events import CODER_RE, read_events
-from qualcode.errors import Problem, problem
+from qualcode.coding.events import LINK_NOT_READ, is_coder_name, read_events, read_log
+from qualcode.errors import Problem, QualcodeError, problem
 from qualcode.index import Index
 
 CODINGS = "codings"
@@ -19,20 +19,28 @@ def refresh_logs(index: Index, root: Path) -> None:
     folder = root / CODINGS
     states = index.log_states()
     present = set()
-    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() else []:
+    if folder.is_symlink():  # nothing outside the project is read as a coder's work
+        index.replace_log_problems(
+            CODINGS, [problem(CODINGS, None, LINK_NOT_READ.replace("coder log", "codings folder"))]
+        )
+        present.add(CODINGS)
+    for path in sorted(folder.glob("*.jsonl")) if folder.is_dir() and not folder.is_symlink() else []:
         rel = path.relative_to(root).as_posix()
         coder = path.stem
         present.add(rel)
-        if not CODER_RE.match(coder):
-            index.replace_log_problems(
-                rel, [problem(rel, None, f"{coder!r} is not a valid coder name; rename the file")]
-            )
+        if path.is_symlink() or not is_coder_name(coder):
+            index.forget_log(rel, coder)
+            why = LINK_NOT_READ if path.is_symlink() else f"{coder!r} is not a valid coder name; rename the file"
+            index.replace_log_problems(rel, [problem(rel, None, why)])
             continue
         stat = path.stat()
         state = states.get(rel)
         if state is not None and (state.size, state.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
             continue
-        content = path.read_bytes()
+        try:
+            content = read_log(path)
+        except QualcodeError:  # it became a link since the check above: next refresh reports it
+            continue
         resume = (
             state is not None
             and state.offset <= len(content)
@@ -57,6 +65,8 @@ def refresh_logs(index: Index, root: Path) -> None:
     for rel, state in states.items():
         if rel not in present:
             index.forget_log(rel, state.coder)
+    for rel in {path for path, _, _ in index.log_problems()} - present - set(states):
+        index.replace_log_problems(rel, [])  # a link or misnamed file that is gone
 
 
 def _old_problems(index: Index, rel: str) -> list[Problem]:
