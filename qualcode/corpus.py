@@ -50,6 +50,12 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
     settings = project.config.reader_settings()
     for number, path in enumerate(files, start=1):
         rel = path.relative_to(project.root).as_posix()
+        outside = link_outside(path, project.root)
+        if outside:
+            link = path.lstat()
+            index.store_problem(rel, (link.st_size, link.st_mtime_ns, ""), None, outside)
+            failed += 1
+            continue
         stat = path.stat()
         state = states.get(rel)
         doc_id = path.stem
@@ -67,7 +73,14 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
             unchanged += 1
             failed += state.problem is not None
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # unreadable (permissions, a vanished network share): not a crash
+            index.store_problem(
+                rel, (stat.st_size, stat.st_mtime_ns, ""), None, f"cannot read file: {exc.strerror or exc}"
+            )
+            failed += 1
+            continue
         sha = sha256(data)
         if state is not None and state.sha256 == sha:
             index.touch_file(rel, stat.st_size, stat.st_mtime_ns)
@@ -93,6 +106,16 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
         changed.append(Path(rel).stem)
         index.forget_file(rel)
     return RefreshReport(read, unchanged, len(removed), failed, tuple(changed))
+
+
+def link_outside(path: Path, root: Path) -> str | None:
+    """Why a transcript that is a symbolic link to a file outside the project is not read, else None."""
+    if not path.is_symlink():
+        return None
+    target = path.resolve()
+    if target.is_relative_to(root.resolve()):
+        return None
+    return f"a symbolic link to {target}, outside the project; not read (copy the file into transcripts/ instead)"
 
 
 def attribution(doc: Document, participants: list[Participant], speakers: list[str | None]) -> Attribution:
@@ -126,6 +149,8 @@ def import_files(
     current, csv_problems = read_participants(project.participants_path)
     if csv_problems:
         raise QualcodeError(csv_problems)
+    paths = list(dict.fromkeys(paths))  # a file named twice is imported once
+    problems.extend(same_names(paths))
     pending: dict[str, dict[str, str]] = {}
     parsed: list[tuple[Path, Transcript]] = []
     for path in paths:
@@ -155,16 +180,46 @@ def import_files(
     return [t.doc_id for _, t in parsed]
 
 
+def same_names(paths: list[Path]) -> list[Problem]:
+    """Two files of one import that would land on the same transcript (same name, or same document id)."""
+    found: list[Problem] = []
+    first_by_name: dict[str, Path] = {}
+    first_by_stem: dict[str, Path] = {}
+    for path in paths:
+        earlier = first_by_name.get(path.name)
+        if earlier is not None and earlier != path:
+            found.append(
+                problem(
+                    path,
+                    None,
+                    f"has the same file name as {earlier}; rename one (only one can be transcripts/{path.name})",
+                )
+            )
+        elif earlier is None and path.stem in first_by_stem:
+            other = first_by_stem[path.stem]
+            found.append(problem(path, None, f"document id {path.stem} is also the id of {other}; rename one of them"))
+        first_by_name.setdefault(path.name, path)
+        first_by_stem.setdefault(path.stem, path)
+    return found
+
+
 def _validate_import(project: Project, path: Path, replace: bool) -> Transcript:
     from qualcode.transcripts import parse_transcript
 
+    if path.is_dir():
+        raise QualcodeError(
+            problem(path, None, f"is a folder; import its files instead, e.g. qualcode import {path / '*.txt'}")
+        )
     if not path.is_file():
         raise QualcodeError(problem(path, None, "no such file"))
     if path.suffix.lower() not in SUFFIXES:
         raise QualcodeError(
             problem(path, None, f"unsupported file type {path.suffix or '(none)'}; use one of {' '.join(SUFFIXES)}")
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QualcodeError(problem(path, None, f"cannot read file: {exc.strerror or exc}")) from None
     target = project.transcripts_dir / path.name
     if target.exists() and target.resolve() != path.resolve() and not replace and target.read_bytes() != data:
         raise QualcodeError(
