@@ -69,16 +69,16 @@ def qdc_to_yaml_data(path: Path) -> dict:
 
 
 def _parse_safely(path: Path) -> ET.Element:
+    from qualcode.transcripts.decode import XmlRefused, parse_xml
+
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
         raise QualcodeError(problem(path, None, f"file is larger than {MAX_BYTES // 1048576} MB"))
-    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
-        raise QualcodeError(problem(path, None, "DTDs and entity declarations are not allowed in a .qdc file"))
     try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise QualcodeError(problem(path, line, f"not well-formed XML: {exc}")) from None
+        return parse_xml(data)
+    except XmlRefused as exc:
+        message = f"{exc} in a .qdc file" if exc.declarations else str(exc)
+        raise QualcodeError(problem(path, exc.line, message)) from None
 
 
 def _code(element: ET.Element, path: Path, used: set[str], parent: str | None) -> dict:
