@@ -20,7 +20,8 @@ def load_yaml(path: Path, max_bytes: int = 4 * 1024 * 1024) -> tuple[object, dic
     """Parse a YAML file; return the data and the 1-based line of every key path.
 
     Refused with located errors: files over ``max_bytes``, tabs in indentation, syntax errors,
-    anchors and aliases (they can expand a small file into an enormous document), duplicate keys.
+    anchors and aliases (they can expand a small file into an enormous document), tags other than
+    YAML's plain ones (``!!python/object``, ``!custom``), duplicate keys.
     """
     try:
         size = path.stat().st_size
@@ -67,6 +68,13 @@ def load_yaml(path: Path, max_bytes: int = 4 * 1024 * 1024) -> tuple[object, dic
         raise QualcodeError(
             problem(path, shared.start_mark.line + 1, "YAML anchors and aliases (&name, *name) are not allowed")
         )
+    tagged = _tagged(node)
+    if tagged is not None:
+        loader.dispose()
+        shown = tagged.tag.replace(_YAML_TAG, "!!", 1)
+        raise QualcodeError(
+            problem(path, tagged.start_mark.line + 1, f"YAML tag {shown} is not allowed; write the plain value")
+        )
     if duplicates:
         loader.dispose()
         raise QualcodeError(
@@ -105,6 +113,24 @@ def _walk(
             if shared is not None:
                 return shared
     return None
+
+
+_YAML_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {f"{_YAML_TAG}{kind}" for kind in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+
+
+def _tagged(node: yaml.Node) -> yaml.Node | None:
+    """The first node with a tag other than YAML's plain ones (``!!python/object``, ``!custom``), else None.
+    Only called on a tree: a document with aliases is refused first."""
+    if node.tag not in _PLAIN_TAGS:
+        return node
+    if isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    else:
+        children = []
+    return next((found for child in children if (found := _tagged(child)) is not None), None)
 
 
 def line_of(lines: dict[Location, int], loc: Location) -> int | None:
