@@ -335,6 +335,45 @@ def test_yaml_plain_tags_are_accepted(project):
     assert Project.open(project).config.name == "2024"
 
 
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("name: " + "[" * 900 + "x" + "]" * 900 + "\n", 1, "nested more than 50 levels deep"),
+        ("name: x\n[1, 2]: y\n", 2, "a key must be a plain value, not a list or a mapping"),
+        ("name: x\n? {a: 1}\n: y\n", 2, "a key must be a plain value, not a list or a mapping"),
+    ],
+)
+def test_deep_or_odd_yaml_is_one_line(project, text, line, message):
+    config = write(project / "qualcode.yaml", text)
+    result = run_cli("-p", project, "docs")
+    assert (result.code, result.err) == (1, f"Error: {config}:{line}: {message}\n")
+
+
+LAUGHS_YAML = "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}' if prev else 'lol'] * 10)}]\n"
+    for prev, name in zip(["", "a", "b", "c", "d", "e", "f", "g"], "abcdefgh")
+)
+
+
+@pytest.mark.parametrize(
+    "front, line, message",
+    [
+        (LAUGHS_YAML, 2, "front matter: YAML anchors and aliases (&name, *name) are not allowed"),
+        (
+            "participant: !!python/object/apply:os.system ['true']\n",
+            2,
+            "front matter: YAML tag !!python/object/apply:os.system is not allowed; write the plain value",
+        ),
+        ("x: " + "[" * 900 + "]" * 900 + "\n", 2, "front matter: nested more than 50 levels deep"),
+    ],
+)
+def test_hostile_front_matter_is_one_line(front, line, message):
+    data = f"---\n{front}---\n**Ana:** Hi.\n".encode()
+    with pytest.raises(QualcodeError) as info:
+        parse_transcript(data, "x.md", ReaderSettings(), "x")
+    assert str(info.value) == f"x.md:{line}: {message}"
+
+
 # 8. participants.csv -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "text, name",
