@@ -24,8 +24,11 @@ def read_participants(path: Path) -> tuple[list[Participant], list[Problem]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [problem(path, None, "not UTF-8 text; save it as CSV UTF-8")]
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n")))
-    rows = list(reader)
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a cell over the csv module's field limit (128 KiB)
+        return [], [problem(path, reader.line_num, f"cannot read as CSV: {exc}")]
     if not rows:
         return [], [problem(path, 1, "missing header row (needs participant_id,role)")]
     header = [h.strip() for h in rows[0]]

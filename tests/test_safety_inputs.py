@@ -215,6 +215,20 @@ def test_a_docx_with_a_dtd_in_transcripts_is_a_check_problem(project):
     )
 
 
+def test_a_qdc_nested_past_the_limit_is_one_line(tmp_path):
+    source = tmp_path / "deep.qdc"
+    levels = 3000  # deeper than Python's recursion limit
+    source.write_text(
+        '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+        + '<Code name="a">' * levels
+        + "</Code>" * levels
+        + "</Codes></CodeBook>"
+    )
+    with pytest.raises(QualcodeError) as info:
+        import_codebook(source, tmp_path / "deep.yaml")
+    assert str(info.value) == f"{source}: codes are nested more than 20 levels deep"
+
+
 # 5. zip bombs --------------------------------------------------------------------------------------
 def test_a_docx_that_would_inflate_past_the_cap_is_refused_before_inflating(monkeypatch):
     monkeypatch.setattr("qualcode.ziplimits.MAX_MEMBER_BYTES", 2**20)
@@ -392,6 +406,21 @@ def test_a_participants_csv_with_another_separator_is_one_line(project, text, na
         f"Error: {path}:1: the file uses {name} between columns; save it as comma-separated (CSV UTF-8)\n",
     )
     assert path.read_bytes() == text.encode()
+
+
+def test_a_participants_cell_over_the_csv_field_limit_is_one_line(project):
+    path = project / "participants.csv"
+    path.write_text("participant_id,role,notes\nx,other," + "a" * 200_000 + "\n")
+    result = run_cli("-p", project, "check")
+    assert f"{path}:2: cannot read as CSV: field larger than field limit (131072)" in result.out.splitlines()
+
+
+def test_a_participants_csv_with_old_mac_line_ends_is_read(project):
+    (project / "participants.csv").write_bytes(b"participant_id,role\rx,other\ry,prosecutor\r")
+    assert [(p.id, p.role, p.line) for p in Project.open(project).index.participants()] == [
+        ("x", "other", 2),
+        ("y", "prosecutor", 3),
+    ]
 
 
 # 9. transcripts that are not what they claim -------------------------------------------------------
