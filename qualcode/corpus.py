@@ -5,6 +5,7 @@ segments to participants."""
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,11 +50,11 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
     changed: list[str] = []
     settings = project.config.reader_settings()
     for number, path in enumerate(files, start=1):
-        rel = path.relative_to(project.root).as_posix()
-        outside = link_outside(path, project.root)
-        if outside:
+        rel = shown_name(path.relative_to(project.root))
+        refused = refusal(path, project.root)
+        if refused:
             link = path.lstat()
-            index.store_problem(rel, (link.st_size, link.st_mtime_ns, ""), None, outside)
+            index.store_problem(rel, (link.st_size, link.st_mtime_ns, ""), None, refused)
             failed += 1
             continue
         stat = path.stat()
@@ -100,12 +101,24 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
         read += 1
         if progress:
             progress(number, len(files), rel)
-    present = {p.relative_to(project.root).as_posix() for p in files}
+    present = {shown_name(p.relative_to(project.root)) for p in files}
     removed = [p for p in states if p not in present]
     for rel in removed:
         changed.append(Path(rel).stem)
         index.forget_file(rel)
     return RefreshReport(read, unchanged, len(removed), failed, tuple(changed))
+
+
+def refusal(path: Path, root: Path) -> str | None:
+    """Why a file in transcripts/ is not read at all (its name, or where it links to), else None."""
+    if shown_name(path) != str(path):
+        return "the file name is not valid UTF-8; rename the file"
+    return link_outside(path, root)
+
+
+def shown_name(path: Path) -> str:
+    """A path as text that can be stored and printed: bytes of a name that is not UTF-8 as \\xNN."""
+    return os.fsencode(path.as_posix()).decode("utf-8", "backslashreplace")
 
 
 def link_outside(path: Path, root: Path) -> str | None:
@@ -206,6 +219,8 @@ def same_names(paths: list[Path]) -> list[Problem]:
 def _validate_import(project: Project, path: Path, replace: bool) -> Transcript:
     from qualcode.transcripts import parse_transcript
 
+    if shown_name(path) != str(path):
+        raise QualcodeError(problem(shown_name(path), None, "the file name is not valid UTF-8; rename the file"))
     if path.is_dir():
         raise QualcodeError(
             problem(path, None, f"is a folder; import its files instead, e.g. qualcode import {path / '*.txt'}")

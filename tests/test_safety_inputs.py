@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -437,3 +438,32 @@ def test_an_unreadable_transcript_is_a_check_problem(project, monkeypatch):
     refuse_reading(monkeypatch, project / "transcripts" / "locked.txt")
     result = run_cli("-p", project, "check")
     assert "transcripts/locked.txt: cannot read file: Permission denied" in result.out.splitlines()
+
+
+def bytes_named(folder: Path, name: bytes, data: str) -> Path:
+    """A file whose name is not UTF-8 (possible on Linux), as Python names it (surrogate escapes)."""
+    try:
+        with open(os.fsencode(folder) + b"/" + name, "wb") as handle:
+            handle.write(data.encode())
+    except OSError:  # pragma: no cover - file systems that insist on UTF-8 names
+        pytest.skip("this file system refuses names that are not UTF-8")
+    return folder / os.fsdecode(name)
+
+
+def test_a_transcript_whose_name_is_not_utf8_is_a_check_problem_not_a_crash(project):
+    bytes_named(project / "transcripts", b"\xffbad.txt", INTERVIEW)
+    write(project / "transcripts" / "good.txt", INTERVIEW)
+    index = run_cli("-p", project, "index")
+    assert (index.code, index.err) == (0, "Index: 1 read, 0 unchanged, 0 removed, 1 with problems\n")
+    check = run_cli("-p", project, "check")
+    assert "transcripts/\\xffbad.txt: the file name is not valid UTF-8; rename the file" in check.out.splitlines()
+
+
+def test_importing_a_file_whose_name_is_not_utf8_is_one_line(project, tmp_path):
+    source = bytes_named(tmp_path, b"\xfeinterview.txt", INTERVIEW)
+    result = run_cli("-p", project, "import", source, "--role", "other")
+    assert (result.code, result.err) == (
+        1,
+        f"Error: {tmp_path}/\\xfeinterview.txt: the file name is not valid UTF-8; rename the file\n",
+    )
+    assert list((project / "transcripts").iterdir()) == []
