@@ -90,12 +90,12 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
             continue
         try:
             transcript = parse_transcript(data, rel, settings, doc_id)
+            segments = segment_transcript(transcript, project.config.segment_unit, settings)
         except TranscriptError as exc:
             first = exc.problems[0]
             index.store_problem(rel, (stat.st_size, stat.st_mtime_ns, sha), first.line, first.message)
             failed += 1
             continue
-        segments = segment_transcript(transcript, project.config.segment_unit, settings)
         index.store_document(rel, (stat.st_size, stat.st_mtime_ns, sha), transcript, segments)
         changed.append(doc_id)
         read += 1

@@ -467,3 +467,26 @@ def test_importing_a_file_whose_name_is_not_utf8_is_one_line(project, tmp_path):
         f"Error: {tmp_path}/\\xfeinterview.txt: the file name is not valid UTF-8; rename the file\n",
     )
     assert list((project / "transcripts").iterdir()) == []
+
+
+def test_a_paragraph_longer_than_spacys_default_limit_splits_into_sentences(project):
+    write(project / "qualcode.yaml", "name: x\nsegment_unit: sentence\n")
+    write(project / "transcripts" / "long.txt", "Interviewer: Hi.\n\nAna: " + "x" * 1_100_000 + ". Next one.\n")
+    p = Project.open(project)
+    assert p.index.file_problems() == []
+    assert [len(s.text) for s in p.segments("long", speaker="all")] == [
+        3,
+        1_100_006,
+        9,
+    ]  # "Ana: " is text here: one label is not a speaker
+
+
+def test_a_paragraph_past_the_sentence_limit_is_a_check_problem(project, monkeypatch):
+    monkeypatch.setattr("qualcode.segment.MAX_SENTENCE_PARAGRAPH", 1000)
+    write(project / "qualcode.yaml", "name: x\nsegment_unit: sentence\n")
+    write(project / "transcripts" / "long.txt", "Interviewer: Hi.\n\nAna: " + "x" * 2000 + ".\n")
+    result = run_cli("-p", project, "check")
+    assert (
+        "transcripts/long.txt: a paragraph of 2,006 characters is too long to split into sentences "
+        "(limit 1,000); break it into paragraphs or use segment_unit: paragraph"
+    ) in result.out.splitlines()
