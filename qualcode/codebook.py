@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from qualcode.autocode.regex import regex_problem
 from qualcode.errors import Problem, ProjectError, QualcodeError, problem
 from qualcode.models import Code, Cues
 from qualcode.yamlfile import line_of, load_yaml, pydantic_message
@@ -262,11 +263,9 @@ def _cue_problems(path: Path, data: dict, lines: dict, where: tuple, cues: Any, 
             if isinstance(phrase, str) and not phrase.strip():
                 problems.append(_located(path, data, lines, (*where, "cues", key, i), "empty phrase"))
     for i, pattern in enumerate(cues.get("regex") or []):
-        if isinstance(pattern, str):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                problems.append(_located(path, data, lines, (*where, "cues", "regex", i), f"does not compile: {exc}"))
+        message = regex_problem(pattern) if isinstance(pattern, str) else None
+        if message:
+            problems.append(_located(path, data, lines, (*where, "cues", "regex", i), message))
     for i, pattern in enumerate(cues.get("patterns") or [] if check_patterns else []):
         message = spacy_pattern_error(pattern)
         if message:

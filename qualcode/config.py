@@ -7,10 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from qualcode.autocode.regex import regex_problem
 from qualcode.errors import QualcodeError, problem
 from qualcode.fileio import write_atomic
 from qualcode.transcripts.settings import DEFAULT_FOOTERS, DEFAULT_INTERVIEWERS, DEFAULT_NON_SPEAKERS, ReaderSettings
-from qualcode.yamlfile import load_yaml, pydantic_problems
+from qualcode.yamlfile import line_of, load_yaml, pydantic_problems
 
 CONFIG_NAME = "qualcode.yaml"
 
@@ -36,9 +37,17 @@ def load_config(path: Path) -> ProjectConfig:
     if not isinstance(data, dict):
         raise QualcodeError(problem(path, 1, "must be a mapping of settings"))
     try:
-        return ProjectConfig(**data)
+        config = ProjectConfig(**data)
     except ValidationError as exc:
         raise QualcodeError(pydantic_problems(path, exc, lines)) from None
+    footers = [
+        problem(path, line_of(lines, ("footers", i)), f"footers.{i}: {message}")
+        for i, footer in enumerate(config.footers)
+        if (message := regex_problem(footer))
+    ]
+    if footers:
+        raise QualcodeError(footers)
+    return config
 
 
 def default_config_text(name: str) -> str:

@@ -5,6 +5,7 @@ segments to participants."""
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,7 +50,13 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
     changed: list[str] = []
     settings = project.config.reader_settings()
     for number, path in enumerate(files, start=1):
-        rel = path.relative_to(project.root).as_posix()
+        rel = shown_name(path.relative_to(project.root))
+        refused = refusal(path, project.root)
+        if refused:
+            link = path.lstat()
+            index.store_problem(rel, (link.st_size, link.st_mtime_ns, ""), None, refused)
+            failed += 1
+            continue
         stat = path.stat()
         state = states.get(rel)
         doc_id = path.stem
@@ -67,7 +74,14 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
             unchanged += 1
             failed += state.problem is not None
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # unreadable (permissions, a vanished network share): not a crash
+            index.store_problem(
+                rel, (stat.st_size, stat.st_mtime_ns, ""), None, f"cannot read file: {exc.strerror or exc}"
+            )
+            failed += 1
+            continue
         sha = sha256(data)
         if state is not None and state.sha256 == sha:
             index.touch_file(rel, stat.st_size, stat.st_mtime_ns)
@@ -76,23 +90,45 @@ def refresh_files(project: Project, index: Index, progress: Progress | None) -> 
             continue
         try:
             transcript = parse_transcript(data, rel, settings, doc_id)
+            segments = segment_transcript(transcript, project.config.segment_unit, settings)
         except TranscriptError as exc:
             first = exc.problems[0]
             index.store_problem(rel, (stat.st_size, stat.st_mtime_ns, sha), first.line, first.message)
             failed += 1
             continue
-        segments = segment_transcript(transcript, project.config.segment_unit, settings)
         index.store_document(rel, (stat.st_size, stat.st_mtime_ns, sha), transcript, segments)
         changed.append(doc_id)
         read += 1
         if progress:
             progress(number, len(files), rel)
-    present = {p.relative_to(project.root).as_posix() for p in files}
+    present = {shown_name(p.relative_to(project.root)) for p in files}
     removed = [p for p in states if p not in present]
     for rel in removed:
         changed.append(Path(rel).stem)
         index.forget_file(rel)
     return RefreshReport(read, unchanged, len(removed), failed, tuple(changed))
+
+
+def refusal(path: Path, root: Path) -> str | None:
+    """Why a file in transcripts/ is not read at all (its name, or where it links to), else None."""
+    if shown_name(path) != str(path):
+        return "the file name is not valid UTF-8; rename the file"
+    return link_outside(path, root)
+
+
+def shown_name(path: Path) -> str:
+    """A path as text that can be stored and printed: bytes of a name that is not UTF-8 as \\xNN."""
+    return os.fsencode(path.as_posix()).decode("utf-8", "backslashreplace")
+
+
+def link_outside(path: Path, root: Path) -> str | None:
+    """Why a transcript that is a symbolic link to a file outside the project is not read, else None."""
+    if not path.is_symlink():
+        return None
+    target = path.resolve()
+    if target.is_relative_to(root.resolve()):
+        return None
+    return f"a symbolic link to {target}, outside the project; not read (copy the file into transcripts/ instead)"
 
 
 def attribution(doc: Document, participants: list[Participant], speakers: list[str | None]) -> Attribution:
@@ -126,6 +162,8 @@ def import_files(
     current, csv_problems = read_participants(project.participants_path)
     if csv_problems:
         raise QualcodeError(csv_problems)
+    paths = list(dict.fromkeys(paths))  # a file named twice is imported once
+    problems.extend(same_names(paths))
     pending: dict[str, dict[str, str]] = {}
     parsed: list[tuple[Path, Transcript]] = []
     for path in paths:
@@ -155,16 +193,48 @@ def import_files(
     return [t.doc_id for _, t in parsed]
 
 
+def same_names(paths: list[Path]) -> list[Problem]:
+    """Two files of one import that would land on the same transcript (same name, or same document id)."""
+    found: list[Problem] = []
+    first_by_name: dict[str, Path] = {}
+    first_by_stem: dict[str, Path] = {}
+    for path in paths:
+        earlier = first_by_name.get(path.name)
+        if earlier is not None and earlier != path:
+            found.append(
+                problem(
+                    path,
+                    None,
+                    f"has the same file name as {earlier}; rename one (only one can be transcripts/{path.name})",
+                )
+            )
+        elif earlier is None and path.stem in first_by_stem:
+            other = first_by_stem[path.stem]
+            found.append(problem(path, None, f"document id {path.stem} is also the id of {other}; rename one of them"))
+        first_by_name.setdefault(path.name, path)
+        first_by_stem.setdefault(path.stem, path)
+    return found
+
+
 def _validate_import(project: Project, path: Path, replace: bool) -> Transcript:
     from qualcode.transcripts import parse_transcript
 
+    if shown_name(path) != str(path):
+        raise QualcodeError(problem(shown_name(path), None, "the file name is not valid UTF-8; rename the file"))
+    if path.is_dir():
+        raise QualcodeError(
+            problem(path, None, f"is a folder; import its files instead, e.g. qualcode import {path / '*.txt'}")
+        )
     if not path.is_file():
         raise QualcodeError(problem(path, None, "no such file"))
     if path.suffix.lower() not in SUFFIXES:
         raise QualcodeError(
             problem(path, None, f"unsupported file type {path.suffix or '(none)'}; use one of {' '.join(SUFFIXES)}")
         )
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QualcodeError(problem(path, None, f"cannot read file: {exc.strerror or exc}")) from None
     target = project.transcripts_dir / path.name
     if target.exists() and target.resolve() != path.resolve() and not replace and target.read_bytes() != data:
         raise QualcodeError(

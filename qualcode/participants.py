@@ -24,11 +24,19 @@ def read_participants(path: Path) -> tuple[list[Participant], list[Problem]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         return [], [problem(path, None, "not UTF-8 text; save it as CSV UTF-8")]
-    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n")))
-    rows = list(reader)
+    reader = csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n")))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:  # a cell over the csv module's field limit (128 KiB)
+        return [], [problem(path, reader.line_num, f"cannot read as CSV: {exc}")]
     if not rows:
         return [], [problem(path, 1, "missing header row (needs participant_id,role)")]
     header = [h.strip() for h in rows[0]]
+    separator = foreign_separator(header)
+    if separator:
+        return [], [
+            problem(path, 1, f"the file uses {separator} between columns; save it as comma-separated (CSV UTF-8)")
+        ]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         return [], [problem(path, 1, f"missing column {', '.join(missing)} (header is {','.join(header)})")]
@@ -54,6 +62,17 @@ def read_participants(path: Path) -> tuple[list[Participant], list[Problem]]:
         seen[pid] = line
         participants.append(_participant(record, line))
     return participants, problems
+
+
+def foreign_separator(header: list[str]) -> str | None:
+    """The separator a header row was written with when it is not a comma (Excel in a locale whose
+    decimal mark is a comma saves ';'), judged by where participant_id is found; else None."""
+    if "participant_id" in header:
+        return None
+    for separator, name in ((";", "';'"), ("\t", "tabs"), ("|", "'|'")):
+        if "participant_id" in (part.strip() for cell in header for part in cell.split(separator)):
+            return name
+    return None
 
 
 def load_participants(path: Path) -> list[Participant]:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
+from qualcode.errors import TranscriptError, problem
 from qualcode.models import INTERVIEWER, PARTICIPANT, Segment, TextRange, Transcript
 from qualcode.transcripts.settings import ReaderSettings
+
+MAX_SENTENCE_PARAGRAPH = 10_000_000  # characters in one paragraph split into sentences
 
 
 def segment_transcript(transcript: Transcript, unit: str, settings: ReaderSettings) -> list[Segment]:
@@ -43,6 +46,16 @@ def _sentences(transcript: Transcript) -> Iterator[tuple[str | None, TextRange]]
     """spaCy's rule-based sentencizer on each paragraph; a sentence never spans two paragraphs."""
     nlp = sentence_pipeline()
     owners = [(turn.speaker, span) for turn in transcript.turns for span in turn.paragraphs]
+    longest = max((span.end - span.start for _, span in owners), default=0)
+    if longest > MAX_SENTENCE_PARAGRAPH:
+        raise TranscriptError(
+            problem(
+                transcript.path,
+                None,
+                f"a paragraph of {longest:,} characters is too long to split into sentences "
+                f"(limit {MAX_SENTENCE_PARAGRAPH:,}); break it into paragraphs or use segment_unit: paragraph",
+            )
+        )
     texts = (transcript.text[span.start : span.end] for _, span in owners)
     for (speaker, span), doc in zip(owners, nlp.pipe(texts, batch_size=256)):
         for sent in doc.sents:
@@ -65,6 +78,7 @@ def sentence_pipeline():
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
+    nlp.max_length = MAX_SENTENCE_PARAGRAPH  # spaCy's 1,000,000 guards its parser's memory, not the sentencizer's
     return nlp
 
 

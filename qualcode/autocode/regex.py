@@ -68,16 +68,22 @@ def _find_all(text: str, literal: str) -> Iterator[int]:
 @lru_cache(maxsize=256)
 def required_literals(pattern: str) -> tuple[str, ...] | None:
     """Lower-case strings one of which every match of ``pattern`` contains, or None if unknown."""
-    try:
-        import re._parser as sre_parse  # type: ignore[import-not-found]  # Python 3.11+ (private, untyped)
-    except ImportError:  # pragma: no cover - older Pythons
-        import sre_parse
+    sre_parse = _sre_parser()
     try:
         parsed = sre_parse.parse(pattern)
     except re.error:
         return None
     found = _literals(list(parsed), sre_parse)
     return tuple(sorted(found)) if found and min(map(len, found)) >= 2 else None
+
+
+def _sre_parser() -> Any:
+    """The standard library's regex parser (private and untyped)."""
+    try:
+        import re._parser as sre_parse  # type: ignore[import-not-found]  # Python 3.11+ (private, untyped)
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_parse
+    return sre_parse
 
 
 def _literals(items: list[tuple[Any, Any]], sre: Any) -> set[str] | None:
@@ -120,3 +126,46 @@ def _chars(op: Any, av: Any, consts: Any) -> set[str] | None:
     if op is consts.IN and len(av) <= 4 and all(kind is consts.LITERAL for kind, _ in av):
         return {chr(value).lower() for _, value in av}
     return None
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be a regex cue or footer: it does not compile, or it repeats a repeat
+    (``(a+)+``, ``(\\w*\\s?)*``), which can backtrack for longer than anyone waits on text that
+    almost matches. None if it is usable."""
+    sre_parse = _sre_parser()
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as exc:
+        return f"does not compile: {exc}"
+    consts = sre_parse._constants if hasattr(sre_parse, "_constants") else sre_parse
+    if _repeats_a_repeat(list(parsed), consts, inside=False):
+        return (
+            f"'{pattern}' has a nested quantifier that can take forever on text that almost matches; "
+            "repeat only the inner part (e.g. a+ for (a+)+)"
+        )
+    return None
+
+
+def _repeats_a_repeat(items: list[tuple[Any, Any]], consts: Any, inside: bool) -> bool:
+    """Whether an unbounded repeat (``*``, ``+``, ``{n,}``) contains a repeat of variable length
+    (``+``, ``*``, ``{1,3}``; not ``?`` or ``{2}``), so one text splits into its rounds many ways."""
+    for op, av in items:
+        if op in (consts.MAX_REPEAT, consts.MIN_REPEAT):
+            low, high, body = av
+            if inside and high > max(low, 1):
+                return True
+            if _repeats_a_repeat(list(body), consts, inside or high == consts.MAXREPEAT):
+                return True
+        elif op is consts.SUBPATTERN:
+            if _repeats_a_repeat(list(av[-1]), consts, inside):
+                return True
+        elif op is consts.BRANCH:
+            if any(_repeats_a_repeat(list(branch), consts, inside) for branch in av[1]):
+                return True
+        elif op in (consts.ASSERT, consts.ASSERT_NOT):
+            if _repeats_a_repeat(list(av[1]), consts, inside):
+                return True
+        elif op is consts.GROUPREF_EXISTS:
+            if any(_repeats_a_repeat(list(part), consts, inside) for part in av[1:] if part is not None):
+                return True
+    return False  # possessive repeats and atomic groups do not backtrack: they are left alone

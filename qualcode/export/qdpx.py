@@ -353,6 +353,9 @@ def _read_project_file(path: Path) -> bytes:
 def _open_zip(path: Path) -> zipfile.ZipFile:
     if not path.is_file():
         raise QualcodeError(problem(path, None, "no such file"))
+    from qualcode.ziplimits import check_zip
+
+    check_zip(path, path)
     try:
         return zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -370,13 +373,14 @@ def _read_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) ->
 
 
 def _parse_safely(path: Path, data: bytes) -> ET.Element:
-    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
-        raise QualcodeError(problem(path, None, f"DTDs and entity declarations are not allowed in {PROJECT_FILE}"))
+    from qualcode.transcripts.decode import XmlRefused, parse_xml
+
     try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise QualcodeError(problem(f"{path}!{PROJECT_FILE}", line, f"not well-formed XML: {exc}")) from None
+        return parse_xml(data)
+    except XmlRefused as exc:
+        if exc.declarations:
+            raise QualcodeError(problem(path, None, f"{exc} in {PROJECT_FILE}")) from None
+        raise QualcodeError(problem(f"{path}!{PROJECT_FILE}", exc.line, str(exc))) from None
 
 
 def _norm(value: str | None) -> str:

@@ -23,6 +23,7 @@ GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://qualcode.invalid/refi-q
 SECTIONS = (("definition", "Definition"), ("when_to_use", "When to use"), ("when_not_to_use", "When not to use"))
 ID_LINE = "qualcode id: "
 MAX_BYTES = 16 * 1024 * 1024
+MAX_LEVELS = 20  # of nested codes; the codebook YAML allows about 24
 
 
 def code_guid(code_id: str) -> str:
@@ -69,19 +70,21 @@ def qdc_to_yaml_data(path: Path) -> dict:
 
 
 def _parse_safely(path: Path) -> ET.Element:
+    from qualcode.transcripts.decode import XmlRefused, parse_xml
+
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
         raise QualcodeError(problem(path, None, f"file is larger than {MAX_BYTES // 1048576} MB"))
-    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
-        raise QualcodeError(problem(path, None, "DTDs and entity declarations are not allowed in a .qdc file"))
     try:
-        return ET.fromstring(data)
-    except ET.ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise QualcodeError(problem(path, line, f"not well-formed XML: {exc}")) from None
+        return parse_xml(data)
+    except XmlRefused as exc:
+        message = f"{exc} in a .qdc file" if exc.declarations else str(exc)
+        raise QualcodeError(problem(path, exc.line, message)) from None
 
 
-def _code(element: ET.Element, path: Path, used: set[str], parent: str | None) -> dict:
+def _code(element: ET.Element, path: Path, used: set[str], parent: str | None, level: int = 1) -> dict:
+    if level > MAX_LEVELS:
+        raise QualcodeError(problem(path, None, f"codes are nested more than {MAX_LEVELS} levels deep"))
     name = (element.get("name") or "").strip()
     if not name:
         raise QualcodeError(problem(path, None, "a <Code> has no name"))
@@ -93,7 +96,7 @@ def _code(element: ET.Element, path: Path, used: set[str], parent: str | None) -
     color = element.get("color")
     if color and re.fullmatch(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})", color):
         code["color"] = _normal_color(color)
-    children = [_code(child, path, used, code_id) for child in element.findall(f"{{{NS}}}Code")]
+    children = [_code(child, path, used, code_id, level + 1) for child in element.findall(f"{{{NS}}}Code")]
     if children:
         code["children"] = children
     return code

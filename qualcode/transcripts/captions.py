@@ -12,7 +12,7 @@ from qualcode.transcripts.labels import Label, accepted_speakers, find_label, sp
 from qualcode.transcripts.settings import ReaderSettings
 
 # Lenient: Teams writes 0:0:13.540; SRT uses a comma.
-CUE_TIME = r"(?:\d+:)?\d{1,2}:\d{1,2}[.,]\d{1,3}"
+CUE_TIME = r"(?:\d{1,6}:)?\d{1,2}:\d{1,2}[.,]\d{1,3}"
 TIMING = re.compile(rf"^\s*(?P<start>{CUE_TIME})\s*-->\s*(?P<end>{CUE_TIME})")
 VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+(?P<name>[^>]+)>")
 TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
@@ -55,7 +55,7 @@ def _read_cues(text: str, path: str) -> list[Cue]:
         match = TIMING.match(lines[i])
         if not match:
             if "-->" in lines[i]:
-                raise TranscriptError(problem(path, i + 1, f"cannot read cue timing {lines[i].strip()!r}"))
+                raise TranscriptError(problem(path, i + 1, f"cannot read cue timing {_shown(lines[i].strip())!r}"))
             i += 1
             continue
         j = i + 1
@@ -95,6 +95,11 @@ def _cue_label(text: str) -> Label | None:
     """A ``Name:`` at the start of a cue is where caption files put the speaker: a strong label."""
     label = find_label(text)
     return Label(label.name, label.text, label.time, True) if label is not None and label.text else label
+
+
+def _shown(line: str, limit: int = 60) -> str:
+    """A line as quoted in an error message: at most ``limit`` characters."""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _clock(time: str) -> str:

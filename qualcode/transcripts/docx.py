@@ -1,6 +1,6 @@
 """Word documents: the paragraph text, read like a plain-text transcript (Teams headers included).
 
-The main document part is read directly with the standard library's XML parser, following the
+The main document part is read directly with defusedxml's parser (no DTDs or entities), following the
 text rules of python-docx's ``Paragraph.text`` exactly (a test compares the two): the body's
 paragraphs; in each, the text of its runs and hyperlinks; in a run, ``w:t`` text, ``w:tab`` and
 ``w:ptab`` as a tab, ``w:br`` (line breaks only) and ``w:cr`` as a newline, ``w:noBreakHyphen`` as
@@ -15,7 +15,8 @@ import zipfile
 import zlib
 from typing import TYPE_CHECKING
 
-from qualcode.errors import TranscriptError, problem
+from qualcode.errors import QualcodeError, TranscriptError, problem
+from qualcode.transcripts.decode import XmlRefused, parse_xml
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -48,15 +49,20 @@ def docx_lines(data: bytes, path: str) -> list[str]:
 
 def docx_paragraphs(data: bytes, path: str) -> list[str]:
     """The text of each paragraph of the document body, in order."""
-    from xml.etree import ElementTree
+    from qualcode.ziplimits import check_zip
 
     try:
+        check_zip(io.BytesIO(data), path)
+    except QualcodeError as exc:  # a zip bomb: refused before anything is inflated
+        raise TranscriptError(exc.problems) from None
+    try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            root = ElementTree.fromstring(archive.read(_main_part(archive)))
+            root = parse_xml(archive.read(_main_part(archive)))
+    except XmlRefused as exc:
+        raise TranscriptError(problem(path, None, f"cannot read Word document: {exc}")) from None
     except (
         zipfile.BadZipFile,
         KeyError,
-        ElementTree.ParseError,
         OSError,
         EOFError,
         zlib.error,
@@ -73,10 +79,8 @@ def docx_paragraphs(data: bytes, path: str) -> list[str]:
 
 def _main_part(archive: zipfile.ZipFile) -> str:
     """The main document part, as the package relationships name it (usually word/document.xml)."""
-    from xml.etree import ElementTree
-
     try:
-        rels = ElementTree.fromstring(archive.read("_rels/.rels"))
+        rels = parse_xml(archive.read("_rels/.rels"))
     except KeyError:
         return "word/document.xml"
     for rel in rels.iter(f"{RELATIONSHIPS}Relationship"):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
-from qualcode.errors import TranscriptError, problem
+from qualcode.errors import QualcodeError, TranscriptError, problem
 from qualcode.transcripts.builder import Block
 from qualcode.transcripts.labels import accepted_speakers, find_label, speaker_key, split_leading_time
 from qualcode.transcripts.settings import ReaderSettings
@@ -16,17 +14,26 @@ MD_SKIP = re.compile(r"^(?:#{1,6}\s|(?:-{3,}|\*{3,}|_{3,})\s*$)")
 
 
 def split_front_matter(text: str, path: str) -> tuple[dict, str, int]:
-    """YAML front matter of a Markdown file: (data, rest of the text, lines consumed)."""
+    """YAML front matter of a Markdown file: (data, rest of the text, lines consumed). Held to the
+    rules of the project's YAML files: no aliases (a few lines could expand to gigabytes), no tags,
+    no deep nesting."""
+    from qualcode.yamlfile import parse_yaml
+
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text, 0
     try:
-        data = yaml.safe_load(match.group("body")) or {}
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
-        raise TranscriptError(
-            problem(path, line, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")
-        ) from None
+        data, _ = parse_yaml(match.group("body"), path, first_line=2)
+    except QualcodeError as exc:
+        first = exc.problems[0]
+        syntax = first.message.removeprefix("invalid YAML: ")
+        if syntax != first.message:
+            message = f"front matter is not valid YAML: {syntax}"
+        else:
+            message = f"front matter: {first.message}"
+        raise TranscriptError(problem(path, first.line, message)) from None
+    if data is None:
+        data = {}
     if not isinstance(data, dict):
         raise TranscriptError(problem(path, 2, "front matter must be a mapping of keys to values"))
     return {str(k): v for k, v in data.items()}, text[match.end() :], match.group(0).count("\n")
