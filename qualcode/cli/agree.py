@@ -38,7 +38,7 @@ def agree(
 
     Columns: code, label, units (pairable units), prevalence, p_o, kappa, kappa_type (cohen for two coders, fleiss for more), alpha (Krippendorff, nominal), ac1, bp, alpha_low, alpha_high (bootstrap CI for α), interpretation (Landis & Koch for κ; Krippendorff's .667/.800 for α), reason (why a value is undefined). Then a (mean over codes) row and set-valued α over whole code sets with MASI and Jaccard distances. Codes none of the coders applied are not listed.
 
-    The interval scheme, resample count and seed are printed on stderr; the same seed gives identical output. Units, coefficients and intervals: docs/agreement.md.
+    The interval scheme, resample count and seed are printed on stderr; the same seed gives identical output. Units, coefficients and intervals: docs/agreement.md. In the --report (.html or .md) the labels and excerpts are escaped: HTML, links and images in them stay text.
 
     Example: qualcode agree --coders alice,bob --codes 'LABOR*' --disagreements to-discuss.xlsx
     """

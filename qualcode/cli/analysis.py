@@ -228,7 +228,7 @@ def quotes(
 ) -> None:
     """Exemplar quotes for a code per role (or any attribute): agreed-on segments first, then longer.
 
-    Markdown by default; -f csv, tsv, json or jsonl gives the columns segment, participant, role, task_force, coders, words, text. The choice is deterministic: segments more human coders applied the code to come first, then longer ones, then by segment id.
+    Markdown by default (escaped: HTML, links, images and code spans in a quote stay text; control characters show as \\x1b and the like); -f csv, tsv, json or jsonl gives the columns segment, participant, role, task_force, coders, words, text. The choice is deterministic: segments more human coders applied the code to come first, then longer ones, then by segment id.
 
     Which codings are counted (--coder, --consensus, --merge), the codebook version and its sha256 are printed on stderr.
 
@@ -273,7 +273,7 @@ def report(
 ) -> None:
     """Write the project report: corpus, codebook, themes by role and task force, quotes, agreement.
 
-    One self-contained page (images inlined, no external assets; it opens offline): the corpus by role and task force, the codebook tree, themes by role and by task force (participants, with heatmaps, and percentages), themes that occur together, exemplar quotes per theme, agreement between the human coders (when there are two or more) and provenance.
+    One self-contained page (images inlined, no external assets; it opens offline): the corpus by role and task force, the codebook tree, themes by role and by task force (participants, with heatmaps, and percentages), themes that occur together, exemplar quotes per theme, agreement between the human coders (when there are two or more) and provenance. Text from transcripts, memos and the codebook is escaped in HTML and in Markdown: tags, links and images in it stay text.
 
     Which codings are counted (--coder, --consensus, --merge), the codebook version and its sha256 are printed on stderr and stored in the report's provenance.
 

@@ -19,7 +19,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help=f"Output format: {', '.join(FORMATS)} (default: table). json is one list of objects, jsonl one object per line.",
+        help=f"Output format: {', '.join(FORMATS)} (default: table). json is one list of objects, jsonl one object per line. csv and tsv put ' before a cell a spreadsheet would run as a formula (= + - @, tab, CR); plain numbers stay.",
         show_default=False,
     ),
 ]

@@ -95,7 +95,7 @@ def show(
 ) -> None:
     """Print a document's segments (interviewer turns included) with ids, speaker, offsets and text.
 
-    For each segment: its id, speaker, kind and offsets, then the text. With -f csv, tsv, json or jsonl it gives the columns of qualcode segments instead.
+    For each segment: its id, speaker, kind and offsets, then the text. Control characters in the text (terminal escape sequences) are shown as \\x1b and the like, never sent to the terminal; every table does the same. With -f csv, tsv, json or jsonl it gives the columns of qualcode segments instead.
 
     Example: qualcode show TF01-LE-001
     """
