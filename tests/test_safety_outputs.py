@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -353,3 +354,35 @@ def test_quotes_per_is_checked_by_the_library_too(hostile):
 
     with pytest.raises(ParameterError, match=r"^per must be 1 or more, not -1$"):
         Project.open(hostile).analysis.quotes("EVIL", per=-1)
+
+
+def test_check_shows_control_characters_as_escapes(hostile, tmp_path):
+    folder = tmp_path / "study"
+    shutil.copytree(hostile, folder, ignore=shutil.ignore_patterns(".qualcode"))
+    log = folder / "codings" / "alice.jsonl"
+    event = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+    event["code"] = f"EV{ESC}]0;x\x07IL"
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(event) + "\n")
+    result = run_cli("-p", folder, "check")
+    assert result.code == 1
+    assert result.out == (
+        "codings/alice.jsonl: alice applied EV\\x1b]0;x\\x07IL, which is not in codebooks/evil.yaml "
+        "(add it, or list it in a code's renamed_from)\n"
+    )
+
+
+def test_a_cooccurrence_plot_with_nothing_to_draw_is_one_line(hostile, tmp_path):
+    result = run_cli("-p", hostile, "cooccur", "--coder", "bob", "--plot", "c.png", cwd=tmp_path)
+    assert (result.code, result.out) == (1, "")
+    assert result.err == "Error: c.png: nothing to draw: no two of the codes occur together\n"
+    assert not (tmp_path / "c.png").exists()
+
+
+def test_agreement_of_a_coder_with_themself_is_refused(hostile):
+    result = run_cli("-p", hostile, "agree", "--coders", "alice,bob,alice")
+    assert (result.code, result.out, result.err) == (
+        1,
+        "",
+        "Error: --coders names alice twice; compare different coders\n",
+    )

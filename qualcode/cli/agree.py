@@ -56,6 +56,11 @@ def agree(
         check_agreement_report_path(report)
     project = open_project(ctx)
     names = [c.strip() for c in coders.split(",") if c.strip()]
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice is not None:
+        from qualcode.errors import ParameterError
+
+        raise ParameterError(f"{{coders}} names {twice} twice; compare different coders", "coders")
     chosen = cast("Unit", unit)  # the library checks it (its error names the flag)
     result = project.agreement.compute(names, unit=chosen, codes=codes, depth=depth, ci=ci, boot=boot, seed=seed)
     what = "participant segments of the documents" if unit == "segment" else "documents"

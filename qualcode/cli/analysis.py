@@ -183,6 +183,10 @@ def cooccur(
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
     rows = project.analysis.cooccurrence(by_participant=by_participant, codes=codes, depth=depth, selection=selection)
+    if plot is not None and not rows:
+        from qualcode.errors import QualcodeError, problem
+
+        raise QualcodeError(problem(plot, None, "nothing to draw: no two of the codes occur together"))
     _say_counting(project, selection)
     columns = ["code_a", "code_b", "both", "a", "b", "jaccard"]
     emit(ctx, rows, columns, fmt)
