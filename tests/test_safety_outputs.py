@@ -386,3 +386,13 @@ def test_agreement_of_a_coder_with_themself_is_refused(hostile):
         "",
         "Error: --coders names alice twice; compare different coders\n",
     )
+
+
+def test_a_dollar_in_a_label_is_not_tex_in_a_heatmap(hostile, tmp_path):
+    folder = tmp_path / "study"
+    shutil.copytree(hostile, folder, ignore=shutil.ignore_patterns(".qualcode"))
+    book = folder / "codebooks" / "evil.yaml"
+    book.write_text(book.read_text(encoding="utf-8").replace('"=cmd|', '"$\\\\undefined{x}$ =cmd|'), encoding="utf-8")
+    result = run_cli("-p", folder, "matrix", "--coder", "alice", "--plot", tmp_path / "m.png")
+    assert result.code == 0, result.err
+    assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

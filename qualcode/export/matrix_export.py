@@ -83,8 +83,9 @@ def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
     shares = matrix.count == "participants"
     shade = values / np.array([matrix.n[c] or np.nan for c in columns], dtype=float) if shares else values
     image = axes.imshow(shade, aspect="auto", cmap="Blues", vmin=0.0 if shares else None, vmax=1.0 if shares else None)
-    axes.set_xticks(range(len(columns)), [f"{c}\n(N={matrix.n[c]})" for c in columns], fontsize=8)
-    axes.set_yticks(range(len(labels)), labels, fontsize=7)
+    # labels, attribute values and the title are the users' text: a $ in them is a dollar, not TeX
+    axes.set_xticks(range(len(columns)), [f"{c}\n(N={matrix.n[c]})" for c in columns], fontsize=8, parse_math=False)
+    axes.set_yticks(range(len(labels)), labels, fontsize=7, parse_math=False)
     axes.tick_params(axis="x", labelrotation=0, top=True, labeltop=True, bottom=False, labelbottom=False)
     peak = 1.0 if shares else (np.nanmax(values) if np.isfinite(values).any() else 0)
     for (i, j), value in np.ndenumerate(values):
@@ -95,7 +96,7 @@ def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
             )
     unit = "share of the column's participants (cells: counts)" if shares else _unit(matrix.count)
     figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02).set_label(unit, fontsize=8)
-    axes.set_title(title, fontsize=10, pad=28)
+    axes.set_title(title, fontsize=10, pad=28, parse_math=False)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format=fmt, metadata={"Software": None} if fmt == "png" else {"Date": None})
