@@ -396,3 +396,15 @@ def test_a_dollar_in_a_label_is_not_tex_in_a_heatmap(hostile, tmp_path):
     result = run_cli("-p", folder, "matrix", "--coder", "alice", "--plot", tmp_path / "m.png")
     assert result.code == 0, result.err
     assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_workbook_holds_text_with_control_characters(hostile, tmp_path):
+    from openpyxl import load_workbook
+
+    target = tmp_path / "disagreements.xlsx"
+    result = run_cli("-p", hostile, "agree", "--coders", "alice,bob", "--boot", "0", "--disagreements", target)
+    assert result.code == 0, result.err
+    [header, row] = [[c.value for c in r] for r in load_workbook(target).active.iter_rows()]
+    assert header == ["segment", "text", "alice", "bob"]
+    assert row[0] == "interview#2" and row[2:] == ["EVIL; PLAIN", "EVIL"]
+    assert row[1] == "'" + TEXT.replace(ESC, "\\x1b").replace("\x07", "\\x07")

@@ -66,17 +66,25 @@ def xlsx_bytes(
 ) -> bytes:
     """A workbook with one sheet per (name, header, rows): header bold and frozen (at ``freeze``),
     optional column ``widths`` ({"A": 18}) and one column whose text wraps. Every cell is
-    neutralised: openpyxl would store a text starting with = as a formula."""
+    neutralised (openpyxl would store a text starting with = as a formula), and control characters
+    a worksheet cannot hold are written as escapes (\\x1b)."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
+
+    def cells(values: Iterable[Any]) -> list[Any]:
+        return [
+            ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", v) if isinstance(v, str) else v
+            for v in neutralised(values)
+        ]
 
     book = Workbook()
     book.remove(book.active)
     for name, header, rows in sheets:
         sheet = book.create_sheet(name[:31])
-        sheet.append(neutralised(header))
+        sheet.append(cells(header))
         for row in rows:
-            sheet.append(neutralised(row))
+            sheet.append(cells(row))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = freeze
