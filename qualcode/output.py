@@ -59,21 +59,27 @@ def _plain(value: object) -> str:
 
 def _table(rows: list[dict], columns: list[str]) -> str:
     cells = [[_cell(row[c]) for c in columns] for row in rows]
-    widths = [max([len(_cell(c))] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    names = [_one_line(c) for c in columns]
+    widths = [max([len(n)] + [len(r[i]) for r in cells]) for i, n in enumerate(names)]
     numeric = [all(isinstance(row[c], (int, float)) for row in rows) and bool(rows) for c in columns]
 
     def line(values: list[str]) -> str:
         parts = [v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric)]
         return "  ".join(parts).rstrip() + "\n"
 
-    out = [line([_cell(c) for c in columns]), line(["-" * w for w in widths])]
+    out = [line(names), line(["-" * w for w in widths])]
     out.extend(line(r) for r in cells)
     return "".join(out)
 
 
 def _cell(value: object) -> str:
-    text = visible(" ".join(_plain(value).split()))
+    text = _one_line(value)
     return text if len(text) <= TABLE_CELL else text[: TABLE_CELL - 1] + "…"
+
+
+def _one_line(value: object) -> str:
+    """A value on one terminal line: whitespace runs as one space, control characters escaped."""
+    return visible(" ".join(_plain(value).split()))
 
 
 def _json_safe(value):
