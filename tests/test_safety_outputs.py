@@ -408,3 +408,13 @@ def test_a_workbook_holds_text_with_control_characters(hostile, tmp_path):
     assert header == ["segment", "text", "alice", "bob"]
     assert row[0] == "interview#2" and row[2:] == ["EVIL; PLAIN", "EVIL"]
     assert row[1] == "'" + TEXT.replace(ESC, "\\x1b").replace("\x07", "\\x07")
+
+
+def test_review_shows_control_characters_as_escapes(hostile, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("q\n"))
+    result = run_cli("-p", hostile, "review", "--coder", "bob", "--code", "PLAIN")
+    assert result.code == 0, result.err
+    assert "\\x1b]0;pwned\\x07" in result.out
+    for char in CONTROLS:
+        assert char not in result.out
+    assert "Suggest PLAIN @SUM(1) <script>alert(3)</script> [x](http://evil.example/)" in result.out
