@@ -116,6 +116,8 @@ class AnalysisService:
             raise ParameterError(f"{{count}} must be one of {', '.join(COUNTS)}, not {count!r}", "count")
         people = self.participant_attributes()
         known = set().union(*(attrs.keys() for attrs in people.values())) if people else {"role", "task_force"}
+        if not by:
+            raise ParameterError("{by} names no participant attribute; give one such as {by} role", "by")
         unknown = [a for a in by if a not in known]
         if unknown:
             raise ParameterError(
@@ -153,8 +155,9 @@ class AnalysisService:
         selection: Selection | None = None,
     ) -> list[dict[str, Any]]:
         """Exemplar quotes of a code (and its sub-codes) per attribute value."""
-        from qualcode.analysis.quotes import choose_quotes
+        from qualcode.analysis.quotes import check_counts, choose_quotes
 
+        check_counts(per, min_words)
         codebook = self.project.codebook()
         live = codebook.resolve(code)
         if live is None:

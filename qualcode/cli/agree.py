@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from qualcode.cli.common import FormatOption, emit, open_project, say
+from qualcode.cli.common import FormatOption, at_least, emit, open_project, output_file, say
 
 if TYPE_CHECKING:
     from qualcode.agreement.service import Unit
@@ -38,14 +38,29 @@ def agree(
 
     Columns: code, label, units (pairable units), prevalence, p_o, kappa, kappa_type (cohen for two coders, fleiss for more), alpha (Krippendorff, nominal), ac1, bp, alpha_low, alpha_high (bootstrap CI for α), interpretation (Landis & Koch for κ; Krippendorff's .667/.800 for α), reason (why a value is undefined). Then a (mean over codes) row and set-valued α over whole code sets with MASI and Jaccard distances. Codes none of the coders applied are not listed.
 
-    The interval scheme, resample count and seed are printed on stderr; the same seed gives identical output. Units, coefficients and intervals: docs/agreement.md.
+    The interval scheme, resample count and seed are printed on stderr; the same seed gives identical output. Units, coefficients and intervals: docs/agreement.md. In the --report (.html or .md) the labels and excerpts are escaped: HTML, links and images in them stay text.
 
     Example: qualcode agree --coders alice,bob --codes 'LABOR*' --disagreements to-discuss.xlsx
     """
     from qualcode.agreement.service import AGREEMENT_COLUMNS
+    from qualcode.export.agreement_report import check_agreement_report_path
+    from qualcode.export.tables import check_table_path
 
+    at_least(boot, 0, "boot")
+    at_least(seed, 0, "seed")
+    output_file(disagreements, "disagreements.xlsx")
+    output_file(report, "agreement.html")
+    if disagreements is not None:
+        check_table_path(disagreements, "disagreements")
+    if report is not None:
+        check_agreement_report_path(report)
     project = open_project(ctx)
     names = [c.strip() for c in coders.split(",") if c.strip()]
+    twice = next((name for name in names if names.count(name) > 1), None)
+    if twice is not None:
+        from qualcode.errors import ParameterError
+
+        raise ParameterError(f"{{coders}} names {twice} twice; compare different coders", "coders")
     chosen = cast("Unit", unit)  # the library checks it (its error names the flag)
     result = project.agreement.compute(names, unit=chosen, codes=codes, depth=depth, ci=ci, boot=boot, seed=seed)
     what = "participant segments of the documents" if unit == "segment" else "documents"
@@ -59,19 +74,12 @@ def agree(
     emit(ctx, result.rows + result.pooled, AGREEMENT_COLUMNS, fmt)
     rows = project.agreement.disagreements(result.input) if disagreements or report else []
     if disagreements is not None:
-        _write_rows(disagreements, rows, [unit, "text", *names])
+        from qualcode.export.tables import write_table
+
+        write_table(disagreements, rows, [unit, "text", *names], parameter="disagreements")
         say(f"Wrote {len(rows)} units where the coders' sets of the compared codes differ to {disagreements}")
     if report is not None:
         from qualcode.export.agreement_report import write_agreement_report
 
         write_agreement_report(result, rows, project.codebook(), report)
         say(f"Wrote {report}")
-
-
-def _write_rows(path: Path, rows: list[dict], columns: list[str]) -> None:
-    from qualcode.errors import QualcodeError, problem
-    from qualcode.export.tables import write_table
-
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise QualcodeError(problem(path, None, "--disagreements must be a .csv or .xlsx file"))
-    write_table(path, rows, columns)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from qualcode.cli.common import FormatOption, emit, open_project, say, state
+from qualcode.cli.common import FormatOption, emit, open_project, out, output_file, say, state
 
 if TYPE_CHECKING:
     from qualcode.analysis.matrix import Count
@@ -49,14 +49,16 @@ def _selection(
     project: Project, coder: str | None, consensus: bool, merge: str | None, coders: str | None
 ) -> Selection:
     names = [c.strip() for c in coders.split(",")] if coders else None
-    selection = project.analysis.select(
-        coder=coder, consensus=consensus, merge=cast("Merge | None", merge), coders=names
-    )
+    return project.analysis.select(coder=coder, consensus=consensus, merge=cast("Merge | None", merge), coders=names)
+
+
+def _say_counting(project: Project, selection: Selection) -> None:
+    """Which codings were counted, said once the counting worked (so a bad option's error is the
+    only line)."""
+    codebook = project.codebook()
     say(
-        f"Counting {selection.description}; codebook {project.codebook().name} "
-        f"v{project.codebook().version} (sha256 {project.codebook().sha256[:12]})"
+        f"Counting {selection.description}; codebook {codebook.name} v{codebook.version} (sha256 {codebook.sha256[:12]})"
     )
-    return selection
 
 
 def provenance(project: Project, selection: Selection, extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
@@ -117,14 +119,19 @@ def matrix(
     Example: qualcode matrix --by role --count participants --depth 0 --consensus -o themes.xlsx --plot themes.png
     """
     from qualcode.analysis.matrix import COUNTS, long_rows
-    from qualcode.export.matrix_export import matrix_rows, write_heatmap, write_matrices
+    from qualcode.export.matrix_export import check_matrix_path, matrix_rows, write_heatmap, write_matrices
 
+    output_file(output, "matrix.xlsx")
+    if output is not None:
+        check_matrix_path(output)
+    _check_plot(plot, "matrix.png")
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
     attributes = [a.strip() for a in by.split(",") if a.strip()]
     result = project.analysis.matrix(
         by=attributes, count=cast("Count", count), codes=codes, depth=depth, selection=selection
     )
+    _say_counting(project, selection)
     if long:
         emit(ctx, long_rows(result), ["code", "label", "column", "n", "count", "value"], fmt)
     else:
@@ -167,11 +174,20 @@ def cooccur(
 
     Example: qualcode cooccur --depth 1 --by-participant --consensus
     """
-    from qualcode.export.tables import write_table
+    from qualcode.export.tables import check_table_path, write_table
 
+    output_file(output, "cooccur.xlsx")
+    if output is not None:
+        check_table_path(output)
+    _check_plot(plot, "cooccur.png")
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
     rows = project.analysis.cooccurrence(by_participant=by_participant, codes=codes, depth=depth, selection=selection)
+    if plot is not None and not rows:
+        from qualcode.errors import QualcodeError, problem
+
+        raise QualcodeError(problem(plot, None, "nothing to draw: no two of the codes occur together"))
+    _say_counting(project, selection)
     columns = ["code_a", "code_b", "both", "a", "b", "jaccard"]
     emit(ctx, rows, columns, fmt)
     if output is not None:
@@ -193,6 +209,15 @@ def cooccur(
         say(f"Wrote {plot}")
 
 
+def _check_plot(plot: Path | None, example: str) -> None:
+    """A --plot path fit for a heatmap, checked before anything is computed or printed."""
+    from qualcode.export.matrix_export import check_heatmap_path
+
+    output_file(plot, example)
+    if plot is not None:
+        check_heatmap_path(plot)
+
+
 def quotes(
     ctx: typer.Context,
     code: Annotated[str, typer.Argument(help="Code id (its sub-codes included).")],
@@ -207,29 +232,35 @@ def quotes(
 ) -> None:
     """Exemplar quotes for a code per role (or any attribute): agreed-on segments first, then longer.
 
-    Markdown by default; -f csv, tsv, json or jsonl gives the columns segment, participant, role, task_force, coders, words, text. The choice is deterministic: segments more human coders applied the code to come first, then longer ones, then by segment id.
+    Markdown by default (escaped: HTML, links, images and code spans in a quote stay text; control characters show as \\x1b and the like); -f csv, tsv, json or jsonl gives the columns segment, participant, role, task_force, coders, words, text. The choice is deterministic: segments more human coders applied the code to come first, then longer ones, then by segment id.
 
     Which codings are counted (--coder, --consensus, --merge), the codebook version and its sha256 are printed on stderr.
 
     Example: qualcode quotes LABOR.DETECT --by role --per 2 --consensus
     """
+    from qualcode.analysis.quotes import check_counts
+
+    check_counts(per, min_words)
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
     rows = project.analysis.quotes(code, by=by or None, per=per, min_words=min_words, selection=selection)
+    _say_counting(project, selection)
     chosen = fmt or state(ctx).format
     if chosen != "table":
         emit(ctx, rows, ["segment", "participant", "role", "task_force", "coders", "words", "text"], fmt)
         return
+    from qualcode.export.page import md_text
+
     found = project.codebook().get(code)
     label = found.label if found else ""
-    print(f"# {project.codebook().resolve(code)} — {label}\n")
+    out(f"# {md_text(str(project.codebook().resolve(code)))} — {md_text(label)}\n")
     group = None
     for row in rows:
         if by and row.get(by) != group:
             group = row.get(by)
-            print(f"## {group}\n")
-        text = " ".join(row["text"].split())
-        print(f"> {text}\n>\n> — {row['participant']}, {row['role']}, {row['task_force']} ({row['segment']})\n")
+            out(f"## {md_text(str(group))}\n")
+        who = ", ".join(md_text(str(row[c])) for c in ("participant", "role", "task_force"))
+        out(f"> {md_text(row['text'])}\n>\n> — {who} ({md_text(row['segment'])})\n")
     if not rows:
         say("(no segment with this code is long enough; try --min-words 0)")
 
@@ -246,7 +277,7 @@ def report(
 ) -> None:
     """Write the project report: corpus, codebook, themes by role and task force, quotes, agreement.
 
-    One self-contained page (images inlined, no external assets; it opens offline): the corpus by role and task force, the codebook tree, themes by role and by task force (participants, with heatmaps, and percentages), themes that occur together, exemplar quotes per theme, agreement between the human coders (when there are two or more) and provenance.
+    One self-contained page (images inlined, no external assets; it opens offline): the corpus by role and task force, the codebook tree, themes by role and by task force (participants, with heatmaps, and percentages), themes that occur together, exemplar quotes per theme, agreement between the human coders (when there are two or more) and provenance. Text from transcripts, memos and the codebook is escaped in HTML and in Markdown: tags, links and images in it stay text.
 
     Which codings are counted (--coder, --consensus, --merge), the codebook version and its sha256 are printed on stderr and stored in the report's provenance.
 
@@ -255,8 +286,11 @@ def report(
     from qualcode.analysis.findings import gather_findings
     from qualcode.export.report import check_report_path, write_report
 
+    output_file(output, "report.html")
+    check_report_path(output)
     project = open_project(ctx)
     selection = _selection(project, coder, consensus, merge, coders)
-    check_report_path(output)
-    write_report(gather_findings(project, selection, provenance(project, selection)), output)
+    findings = gather_findings(project, selection, provenance(project, selection))
+    _say_counting(project, selection)
+    write_report(findings, output)
     say(f"Wrote {output}")

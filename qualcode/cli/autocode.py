@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, ask, emit, open_project, say, state
+from qualcode.cli.common import FormatOption, ask, at_least, emit, open_project, say, state
+from qualcode.output import visible
 
 if TYPE_CHECKING:
     from qualcode.autocode.evaluation import CodeScore, Evaluation
@@ -102,6 +103,7 @@ def evaluate(
 
     Example: qualcode autocode evaluate --gold alice --codes 'VCA*'
     """
+    at_least(top, 0, "top")
     project = open_project(ctx)
     result = project.autocode.evaluate(gold, codes=codes)
     rows = [_score_row(s) for s in result.scores]
@@ -171,17 +173,19 @@ def suggestions(
         emit(ctx, [suggestion_row(s) for s in found], SUGGESTION_COLUMNS, fmt)
         return
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(highlight=False)
     for row in found:
-        console.rule(f"{row.segment}  {row.code}  score {round(row.score, 2)}")
+        console.rule(escape(visible(f"{row.segment}  {row.code}  score {round(row.score, 2)}")))
         console.print(highlight(row.text, row.evidence))
         for e in row.evidence:
-            console.print(f"  {e.kind}: '{e.cue}' matched '{e.matched}' at {e.start}-{e.end}", markup=False)
+            console.print(visible(f"  {e.kind}: '{e.cue}' matched '{e.matched}' at {e.start}-{e.end}"), markup=False)
 
 
 def highlight(text: str, evidence: Iterable[Evidence]) -> str:
-    """Rich markup with matched spans in bold yellow (overlapping spans merged)."""
+    """Rich markup with matched spans in bold yellow (overlapping spans merged); control characters
+    of the text are shown as escapes (\\x1b), so they cannot drive the terminal."""
     from rich.markup import escape
 
     spans = sorted((e.start, e.end) for e in evidence)
@@ -191,12 +195,16 @@ def highlight(text: str, evidence: Iterable[Evidence]) -> str:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
+
+    def shown(part: str) -> str:
+        return escape(visible(part, keep="\n\t"))
+
     out, at = [], 0
     for start, end in merged:
-        out.append(escape(text[at:start]))
-        out.append(f"[bold yellow]{escape(text[start:end])}[/]")
+        out.append(shown(text[at:start]))
+        out.append(f"[bold yellow]{shown(text[start:end])}[/]")
         at = end
-    out.append(escape(text[at:]))
+    out.append(shown(text[at:]))
     return "".join(out)
 
 
@@ -213,6 +221,7 @@ def review(
     Example: qualcode review --coder alice --code 'LABOR*'
     """
     from rich.console import Console
+    from rich.markup import escape
 
     from qualcode.autocode.service import suggestion_row
 
@@ -223,11 +232,10 @@ def review(
     labels = {c.id: c.label for c in project.codebook().codes}
     accepted = rejected = 0
     for number, item in enumerate(pending, start=1):
-        console.rule(f"{item.segment}  [{number}/{len(pending)}]")
+        console.rule(escape(visible(item.segment)) + f"  [{number}/{len(pending)}]")
         console.print(highlight(item.text, item.evidence))
-        console.print(
-            f"Suggest [bold]{item.code}[/] {labels.get(item.code, '')} — cues: {suggestion_row(item)['cues']}"
-        )
+        label, cues = escape(visible(labels.get(item.code, ""))), escape(visible(str(suggestion_row(item)["cues"])))
+        console.print(f"Suggest [bold]{escape(visible(item.code))}[/] {label} — cues: {cues}")
         answer = ask("a/r/s/q> ")
         if answer is None:
             break

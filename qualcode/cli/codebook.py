@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import FormatOption, emit, say, state
+from qualcode.cli.common import FormatOption, emit, out, output_file, say, state
 
 app = typer.Typer(
     help="Check, show, export and import the thematic codebook.\n\n"
@@ -43,12 +43,12 @@ def check(ctx: typer.Context, path: PathArgument = None) -> None:
 
     codebook, problems = check_codebook(_codebook_path(ctx, path))
     for item in problems:
-        print(item)
+        out(str(item))
     if problems or codebook is None:
         say(f"{len(problems)} problem(s)")
         raise typer.Exit(1)
     themes = len(codebook.roots())
-    print(f"OK: {codebook.path}: {len(codebook.codes)} codes in {themes} themes, sha256 {codebook.sha256}")
+    out(f"OK: {codebook.path}: {len(codebook.codes)} codes in {themes} themes, sha256 {codebook.sha256}")
 
 
 @app.command("show")
@@ -104,6 +104,7 @@ def export(
     """
     from qualcode.export.refi_qda import export_codebook
 
+    output_file(output, "codebook.qdc")
     export_codebook(_codebook_path(ctx, path), output, format_)
     say(f"Wrote {output}")
 
@@ -124,5 +125,6 @@ def import_(
     """
     from qualcode.export.refi_qda import import_codebook
 
+    output_file(output, "codebook.yaml")
     codebook = import_codebook(source, output, force=force)
     say(f"Wrote {output}: {len(codebook.codes)} codes")

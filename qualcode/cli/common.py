@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from qualcode.output import FORMATS
+from qualcode.output import FORMATS, visible
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -18,7 +19,7 @@ FormatOption = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help=f"Output format: {', '.join(FORMATS)} (default: table). json is one list of objects, jsonl one object per line.",
+        help=f"Output format: {', '.join(FORMATS)} (default: table). json is one list of objects, jsonl one object per line. csv and tsv put ' before a cell a spreadsheet would run as a formula (= + - @, tab, CR); plain numbers stay.",
         show_default=False,
     ),
 ]
@@ -63,8 +64,38 @@ def emit(ctx: typer.Context, rows: list[dict], columns: list[str], fmt: str | No
 
 
 def say(message: str) -> None:
-    """Talk for people goes to stderr, so stdout stays data."""
-    print(message, file=sys.stderr)
+    """Talk for people goes to stderr, so stdout stays data (control characters escaped: a file
+    name or a transcript excerpt in it must not drive the terminal)."""
+    print(visible(message, keep="\n"), file=sys.stderr)
+
+
+def out(text: str) -> None:
+    """Print text meant for a terminal on stdout: control characters other than newline and tab
+    (ESC, OSC, C1) are shown as escapes such as \\x1b."""
+    print(visible(text, keep="\n\t"), flush=True)
+
+
+def at_least(value: int, least: int, parameter: str) -> None:
+    """A count given on the command line that makes no sense below ``least`` (--top -1)."""
+    from qualcode.errors import ParameterError
+
+    if value < least:
+        raise ParameterError(f"{{{parameter}}} must be {least} or more, not {value}", parameter)
+
+
+def output_file(path: Path | None, example: str) -> None:
+    """Refuse an output path that is a folder, or inside a file, before anything is computed or
+    printed; ``example`` is a file name to suggest in a folder (matrix.xlsx)."""
+    from qualcode.errors import QualcodeError, problem
+
+    if path is None:
+        return
+    if path.is_dir():
+        folder = str(path).rstrip("/\\") + "/"
+        raise QualcodeError(problem(folder, None, f"is a directory; give a file name such as {path / example}"))
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise QualcodeError(problem(path, None, f"{blocking} is a file, not a folder"))
 
 
 def ask(prompt: str) -> str | None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from qualcode.cli.common import FormatOption, emit, flag, open_project, say, state
+from qualcode.cli.common import FormatOption, emit, flag, open_project, out, say, state
 from qualcode.models import Segment
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def show(
 ) -> None:
     """Print a document's segments (interviewer turns included) with ids, speaker, offsets and text.
 
-    For each segment: its id, speaker, kind and offsets, then the text. With -f csv, tsv, json or jsonl it gives the columns of qualcode segments instead.
+    For each segment: its id, speaker, kind and offsets, then the text. Control characters in the text (terminal escape sequences) are shown as \\x1b and the like, never sent to the terminal; every table does the same. With -f csv, tsv, json or jsonl it gives the columns of qualcode segments instead.
 
     Example: qualcode show TF01-LE-001
     """
@@ -103,9 +103,9 @@ def show(
     rows = project.segments(doc, speaker="all")
     if (fmt or state(ctx).format) == "table":
         for row in rows:
-            print(f"[{row.id}] {row.speaker or '(no label)'} ({row.kind}) {row.start}-{row.end}")
-            print(row.text)
-            print()
+            out(f"[{row.id}] {row.speaker or '(no label)'} ({row.kind}) {row.start}-{row.end}")
+            out(row.text)
+            out("")
         return
     emit(ctx, segment_rows(rows), SEGMENT_COLUMNS, fmt)
 
@@ -160,7 +160,7 @@ def check(ctx: typer.Context) -> None:
     project = Project.open(state(ctx).project, refresh=False)
     problems = project.check()
     for item in problems:
-        print(item.text(flag), flush=True)
+        out(item.text(flag))
     for note in project.speaker_notes():
         say(f"Note: {note.text(flag)}")
     if problems:

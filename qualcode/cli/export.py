@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli.common import open_project, say
+from qualcode.cli.common import open_project, output_file, say
 
 export_app = typer.Typer(
     help="Export the project for other QDA tools (NVivo, ATLAS.ti, MAXQDA, QualCoder).\n\n"
@@ -41,6 +41,7 @@ def qdpx(
     from qualcode.errors import ProjectError
     from qualcode.export.qdpx import check_output, write_qdpx
 
+    output_file(output, "study.qdpx")
     check_output(output)
     names = None
     if coders is not None:

@@ -37,15 +37,18 @@ BANDS = [
 ]
 
 
+def check_agreement_report_path(path: Path) -> None:
+    if path.suffix.lower() not in (".html", ".htm", ".md"):
+        raise ParameterError("{report} must be a .html or .md file", "report", path=path)
+
+
 def write_agreement_report(
     result: AgreementResult, disagreements: list[dict[str, Any]], codebook: Codebook, path: Path
 ) -> None:
     """The auditor's report of ``result`` (with the same run's disagreement rows) as .html or .md."""
-    suffix = path.suffix.lower()
-    if suffix not in (".html", ".htm", ".md"):
-        raise ParameterError("{report} must be a .html or .md file", "report", path=path)
+    check_agreement_report_path(path)
     document = agreement_document(result, disagreements, codebook)
-    write_atomic(path, document.markdown() if suffix == ".md" else document.html())
+    write_atomic(path, document.markdown() if path.suffix.lower() == ".md" else document.html())
 
 
 def agreement_document(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from pathlib import Path
 
 from qualcode.analysis.matrix import Matrix, long_rows
 from qualcode.errors import ParameterError, QualcodeError, problem
-from qualcode.export.tables import neutralise, xlsx_bytes
+from qualcode.export.tables import csv_text, xlsx_bytes
 from qualcode.fileio import write_atomic
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -20,22 +19,22 @@ def matrix_rows(matrix: Matrix) -> list[dict]:
     return [header, *matrix.rows]
 
 
-def write_matrices(path: Path, matrices: list[Matrix], provenance: list[tuple[str, str]], long: bool = False) -> None:
-    """CSV and Parquet hold the first matrix; XLSX holds every matrix given, one sheet each."""
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
+def check_matrix_path(path: Path) -> None:
+    if path.suffix.lower() not in SUFFIXES:
         raise QualcodeError(problem(path, None, f"unsupported export type; use one of {' '.join(SUFFIXES)}"))
+
+
+def write_matrices(path: Path, matrices: list[Matrix], provenance: list[tuple[str, str]], long: bool = False) -> None:
+    """CSV and Parquet hold the first matrix; XLSX holds every matrix given, one sheet each (the
+    writers of export/tables neutralise cells Excel would run as formulas)."""
+    check_matrix_path(path)
+    suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        sheets = [(m.count, [neutralise(c) for c in _table(m, long)[0]], _table(m, long)[1]) for m in matrices]
-        sheets.append(("Provenance", ["key", "value"], [[k, neutralise(v)] for k, v in provenance]))
+        sheets: list[tuple[str, list[str], list[list]]] = [(m.count, *_table(m, long)) for m in matrices]
+        sheets.append(("Provenance", ["key", "value"], [[k, v] for k, v in provenance]))
         write_atomic(path, xlsx_bytes(sheets))
     elif suffix == ".csv":
-        columns, rows = _table(matrices[0], long)
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([neutralise(c) for c in columns])
-        writer.writerows(rows)
-        write_atomic(path, out.getvalue())
+        write_atomic(path, csv_text(*_table(matrices[0], long)))
     else:
         write_atomic(path, _parquet(matrices[0], long, provenance))
 
@@ -47,7 +46,7 @@ def _table(matrix: Matrix, long: bool) -> tuple[list[str], list[list]]:
     else:
         columns = ["code", "label", *matrix.columns]
         rows = matrix_rows(matrix)
-    return columns, [[neutralise("" if row.get(c) is None else row.get(c)) for c in columns] for row in rows]
+    return columns, [["" if row.get(c) is None else row.get(c) for c in columns] for row in rows]
 
 
 def _parquet(matrix: Matrix, long: bool, provenance: list[tuple[str, str]]) -> bytes:
@@ -84,8 +83,9 @@ def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
     shares = matrix.count == "participants"
     shade = values / np.array([matrix.n[c] or np.nan for c in columns], dtype=float) if shares else values
     image = axes.imshow(shade, aspect="auto", cmap="Blues", vmin=0.0 if shares else None, vmax=1.0 if shares else None)
-    axes.set_xticks(range(len(columns)), [f"{c}\n(N={matrix.n[c]})" for c in columns], fontsize=8)
-    axes.set_yticks(range(len(labels)), labels, fontsize=7)
+    # labels, attribute values and the title are the users' text: a $ in them is a dollar, not TeX
+    axes.set_xticks(range(len(columns)), [f"{c}\n(N={matrix.n[c]})" for c in columns], fontsize=8, parse_math=False)
+    axes.set_yticks(range(len(labels)), labels, fontsize=7, parse_math=False)
     axes.tick_params(axis="x", labelrotation=0, top=True, labeltop=True, bottom=False, labelbottom=False)
     peak = 1.0 if shares else (np.nanmax(values) if np.isfinite(values).any() else 0)
     for (i, j), value in np.ndenumerate(values):
@@ -96,7 +96,7 @@ def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
             )
     unit = "share of the column's participants (cells: counts)" if shares else _unit(matrix.count)
     figure.colorbar(image, ax=axes, fraction=0.03, pad=0.02).set_label(unit, fontsize=8)
-    axes.set_title(title, fontsize=10, pad=28)
+    axes.set_title(title, fontsize=10, pad=28, parse_math=False)
     figure.tight_layout()
     out = io.BytesIO()
     figure.savefig(out, format=fmt, metadata={"Software": None} if fmt == "png" else {"Date": None})
@@ -104,11 +104,14 @@ def heatmap_png(matrix: Matrix, title: str, fmt: str = "png") -> bytes:
     return out.getvalue()
 
 
-def write_heatmap(path: Path, matrix: Matrix, title: str) -> None:
-    suffix = path.suffix.lower()
-    if suffix not in (".png", ".svg"):
+def check_heatmap_path(path: Path) -> None:
+    if path.suffix.lower() not in (".png", ".svg"):
         raise ParameterError("{plot} must be a .png or .svg file", "plot", path=path)
-    write_atomic(path, heatmap_png(matrix, title, suffix[1:]))
+
+
+def write_heatmap(path: Path, matrix: Matrix, title: str) -> None:
+    check_heatmap_path(path)
+    write_atomic(path, heatmap_png(matrix, title, path.suffix.lower()[1:]))
 
 
 def _unit(count: str) -> str:

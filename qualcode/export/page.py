@@ -1,11 +1,18 @@
 """A tiny document model (headings, paragraphs, lists, tables, images) rendered as Markdown or as
-one self-contained HTML page. Reports are built once and written in either format."""
+one self-contained HTML page. Reports are built once and written in either format.
+
+Every text in a page may come from users (quotes, memos, labels, names), so both renderings escape
+it: HTML with html.escape, Markdown with md_text (HTML escaped, control characters shown as escapes,
+and no code span, link or image can be made from it)."""
 
 from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
+
+from qualcode.output import visible
 
 CSS = """body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#1d1d1f;line-height:1.45}table{border-collapse:collapse;margin:1em 0;font-size:.9em}
@@ -39,25 +46,25 @@ class Page:
         self.blocks.append(("img", png, alt))
 
     def markdown(self) -> str:
-        out = [f"# {self.title}", ""]
+        out = [f"# {md_text(self.title)}", ""]
         for block in self.blocks:
             kind = block[0]
             if kind == "h":
-                out += ["#" * block[1] + " " + block[2], ""]
+                out += ["#" * block[1] + " " + md_text(block[2]), ""]
             elif kind == "p":
-                out += [block[1], ""]
+                out += [md_text(block[1]), ""]
             elif kind == "ul":
-                out += [f"- {item}" for item in block[1]] + [""]
+                out += [f"- {md_text(item)}" for item in block[1]] + [""]
             elif kind == "quote":
-                out += ["> " + line for line in block[1].splitlines()] + [""]
+                out += ["> " + md_text(line) for line in block[1].splitlines()] + [""]
             elif kind == "table":
                 columns, rows = block[1], block[2]
-                out.append("| " + " | ".join(columns) + " |")
+                out.append("| " + " | ".join(_md_cell(c) for c in columns) + " |")
                 out.append("|" + "|".join("---" for _ in columns) + "|")
                 out += ["| " + " | ".join(_md_cell(row.get(c)) for c in columns) + " |" for row in rows]
                 out.append("")
             elif kind == "img":
-                out += [f"![{block[2]}](data:image/png;base64,{base64.b64encode(block[1]).decode()})", ""]
+                out += [f"![{md_text(block[2])}](data:image/png;base64,{base64.b64encode(block[1]).decode()})", ""]
         return "\n".join(out).rstrip() + "\n"
 
     def html(self) -> str:
@@ -97,8 +104,19 @@ def _text(value: object) -> str:
     return str(value)
 
 
+MD_SPECIAL = re.compile(r"([\\`\[\]])")
+
+
+def md_text(value: object) -> str:
+    """Text from users as literal Markdown on one line: HTML escaped (& < >), so no tag reaches
+    the page, the characters of code spans, links and images (\\ ` [ ]) backslash-escaped, and
+    control characters shown as escapes (\\x1b), so printing the file cannot drive a terminal."""
+    text = visible(" ".join(_text(value).split()))
+    return MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
 def _md_cell(value: object) -> str:
-    return " ".join(_text(value).split()).replace("|", "\\|")
+    return md_text(value).replace("|", "\\|")
 
 
 def _html_cell(value: object) -> str:

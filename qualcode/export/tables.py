@@ -4,33 +4,54 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from qualcode.errors import ParameterError
 from qualcode.fileio import write_atomic
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+TABLE_SUFFIXES = (".csv", ".xlsx")
 
 
 def neutralise(value: Any) -> Any:
-    """A spreadsheet cell that starts with = + - @, a tab or CR is a formula to Excel: prefix a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A spreadsheet cell that starts with = + - @, a tab or CR is a formula to Excel (OWASP's CSV
+    injection rule): prefix a single quote. A plain decimal number (-2, -0.5, +3, 1e3) is data, not a
+    formula, and stays as it is; so does a cell already quoted (neutralising twice changes nothing)."""
+    if isinstance(value, str) and value[:1] in FORMULA_START and not PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
 
-def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, bom: bool = False) -> str:
-    """CSV with LF line ends; ``bom`` starts it with a UTF-8 BOM, so Excel reads it as UTF-8."""
+def neutralised(cells: Iterable[Any]) -> list[Any]:
+    return [neutralise(cell) for cell in cells]
+
+
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]], *, bom: bool = False, delimiter: str = ",") -> str:
+    """CSV (or TSV) with LF line ends and every cell neutralised; ``bom`` starts it with a UTF-8
+    BOM, so Excel reads it as UTF-8."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(neutralised(header))
+    writer.writerows(neutralised(row) for row in rows)
     return ("\ufeff" if bom else "") + out.getvalue()
 
 
-def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], sheet: str = "data") -> None:
-    """CSV or XLSX by the file's suffix; cells Excel would run as formulas are neutralised."""
-    values = [[neutralise(_cell(row.get(c))) for c in columns] for row in rows]
-    columns = [neutralise(c) for c in columns]
+def check_table_path(path: Path, parameter: str = "output") -> None:
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise ParameterError(f"{{{parameter}}} must be a .csv or .xlsx file", parameter, path=path)
+
+
+def write_table(
+    path: Path, rows: list[dict[str, Any]], columns: list[str], sheet: str = "data", parameter: str = "output"
+) -> None:
+    """CSV or XLSX by the file's suffix (``parameter`` names the option that gave the path, for the
+    error about any other suffix); cells Excel would run as formulas are neutralised."""
+    check_table_path(path, parameter)
+    values = [[_cell(row.get(c)) for c in columns] for row in rows]
     if path.suffix.lower() == ".xlsx":
         write_atomic(path, xlsx_bytes([(sheet, columns, values)]))
         return
@@ -44,17 +65,26 @@ def xlsx_bytes(
     wrap: str | None = None,
 ) -> bytes:
     """A workbook with one sheet per (name, header, rows): header bold and frozen (at ``freeze``),
-    optional column ``widths`` ({"A": 18}) and one column whose text wraps."""
+    optional column ``widths`` ({"A": 18}) and one column whose text wraps. Every cell is
+    neutralised (openpyxl would store a text starting with = as a formula), and control characters
+    a worksheet cannot hold are written as escapes (\\x1b)."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
+
+    def cells(values: Iterable[Any]) -> list[Any]:
+        return [
+            ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", v) if isinstance(v, str) else v
+            for v in neutralised(values)
+        ]
 
     book = Workbook()
     book.remove(book.active)
     for name, header, rows in sheets:
         sheet = book.create_sheet(name[:31])
-        sheet.append(header)
+        sheet.append(cells(header))
         for row in rows:
-            sheet.append(row)
+            sheet.append(cells(row))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = freeze
