@@ -140,10 +140,25 @@ def import_sheet(
 
     Example: qualcode codings import alice.xlsx --coder alice
     """
-    events = open_project(ctx).coding.import_sheet(sheet, coder=coder)
+    result = open_project(ctx).coding.import_sheet_report(sheet, coder=coder)
+    for warning in result.warnings:
+        say(f"Warning: {warning}")
+    events = result.events
     added, removed = sum(e.op == "add" for e in events), sum(e.op == "remove" for e in events)
     marked = sum(e.op == "seen" for e in events)
     say(
         f"{coder}: {added} codings added, {removed} removed"
         + (f"; {marked} rows left empty marked as read" if marked else "")
+        + (
+            f"; kept {result.kept} changes made after the sheet was made ({_rows(result.kept_rows)})"
+            if result.kept
+            else ""
+        )
     )
+
+
+def _rows(numbers: list[int], shown: int = 10) -> str:
+    """rows 5, 9 (the first ``shown``, then how many more)."""
+    listed = ", ".join(map(str, numbers[:shown]))
+    more = f" and {len(numbers) - shown} more" if len(numbers) > shown else ""
+    return f"row{'s' if len(numbers) > 1 else ''} {listed}{more}"
