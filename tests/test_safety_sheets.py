@@ -312,7 +312,7 @@ def test_the_list_of_disagreements_cannot_run_as_formulas_and_reads_back(tmp_pat
     assert rows[1] == ["'-1#2", "LABOR.DEFN", "'@SUM(A1)", "1", "", "", '\'=HYPERLINK("http://evil.example","x")']
     rows[1][5] = "apply"
     write_csv(decide, rows)
-    assert read_decisions(decide) == ({("-1#2", "LABOR.DEFN"): True}, [])
+    assert read_decisions(decide).decisions == {("-1#2", "LABOR.DEFN"): True}
 
 
 # 7. every other bad file: one line -------------------------------------------------------------------
@@ -355,6 +355,18 @@ def test_a_template_written_onto_a_folder_is_one_line(coded, tmp_path):
     target.mkdir()
     result = run_cli("-p", coded, "codings", "template", "--coder", "alice", "-o", target)
     assert (result.code, result.err) == (1, f"Error: {target}: is a folder; name a .xlsx or .csv file\n")
+
+
+def test_a_decision_on_something_not_in_dispute_names_its_row(coded, tmp_path):
+    segs = two_coders(coded)
+    decide = tmp_path / "decide.csv"
+    decide.write_text(f"segment,code,decision\n{segs[0]},PROS.PLEA,apply\n{segs[5]},VCA,reject\n", encoding="utf-8")
+    result = run_cli("-p", coded, "adjudicate", "--coders", "alice,bob", "--apply", decide)
+    assert (result.code, result.err) == (
+        1,
+        f"Error: {decide}:3: {segs[5]} VCA is not a disagreement between alice, bob\n",
+    )
+    assert log_bytes(coded, "consensus") == b""
 
 
 @pytest.mark.parametrize(

@@ -69,14 +69,26 @@ def write_list(path: Path, items: list[Disagreement], labels: dict[str, str], te
         raise QualcodeError(problem(path, None, f"cannot write it: {exc.strerror or exc}")) from None
 
 
-def read_decisions(path: Path) -> tuple[dict[tuple[str, str], bool], list[Problem]]:
+@dataclass(frozen=True)
+class DecisionList:
+    """Decisions read from a filled list: apply (True) or reject per (segment, code), the row of
+    each, and every problem found."""
+
+    path: Path
+    decisions: dict[tuple[str, str], bool]
+    lines: dict[tuple[str, str], int]
+    problems: list[Problem]
+
+
+def read_decisions(path: Path) -> DecisionList:
     """Decisions from a filled list: apply / reject per (segment, code); empty rows are left undecided.
     A (segment, code) both applied and rejected is a problem naming both rows."""
-    rows = read_csv_rows(path)
+    if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
+        raise QualcodeError(problem(path, None, "is a workbook; save it as 'CSV UTF-8'"))
+    rows = read_csv_rows(path, "decision list")
     if not rows or not {"segment", "code", "decision"} <= set(rows[0]):
-        return {}, [
-            Problem(str(path), 1, "needs the columns segment, code and decision (write it with {list})", ("list",))
-        ]
+        needs = Problem(str(path), 1, "needs the columns segment, code and decision (write it with {list})", ("list",))
+        return DecisionList(path, {}, {}, [needs])
     header = rows[0]
     at = {name: header.index(name) for name in ("segment", "code", "decision")}
     decisions: dict[tuple[str, str], bool] = {}
@@ -105,7 +117,7 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], bool], list[Proble
             continue
         decisions[key] = value in APPLY
         lines.setdefault(key, number)
-    return decisions, problems
+    return DecisionList(path, decisions, lines, problems)
 
 
 class AdjudicationService:
@@ -122,8 +134,16 @@ class AdjudicationService:
         units = [s.id for s in self.project.segments(speaker="participant") if s.doc in docs]
         return compare(units, {state.coder: state.applied() for state in states})
 
-    def adjudicate(self, coders: list[str], *, as_coder: str, decisions: dict[tuple[str, str], bool]) -> list[Event]:
-        """Write the consensus log: agreed codes, plus each decided disagreement (origin ``adjudicated``)."""
+    def adjudicate(
+        self,
+        coders: list[str],
+        *,
+        as_coder: str,
+        decisions: dict[tuple[str, str], bool],
+        source: DecisionList | None = None,
+    ) -> list[Event]:
+        """Write the consensus log: agreed codes, plus each decided disagreement (origin ``adjudicated``).
+        ``source``: the list the decisions were read from, so a wrong row is named by its number."""
         validate_coder(as_coder)
         if as_coder in coders:
             raise ParameterError(
@@ -134,8 +154,20 @@ class AdjudicationService:
         open_items = {(d.segment, d.code) for d in disagreements}
         unknown = [key for key in decisions if key not in open_items]
         if unknown:
+            between = ", ".join(coders)
+            if source is not None:
+                raise QualcodeError(
+                    [
+                        problem(
+                            source.path,
+                            source.lines.get(key),
+                            f"{key[0]} {key[1]} is not a disagreement between {between}",
+                        )
+                        for key in unknown
+                    ]
+                )
             segment, code = unknown[0]
-            raise ProjectError(f"{segment} {code} is not a disagreement between {', '.join(coders)}")
+            raise ProjectError(f"{segment} {code} is not a disagreement between {between}")
         held = self.project.coders.held_codings(as_coder)
         decided = self.adjudicated(as_coder)
         events: list[Event] = []

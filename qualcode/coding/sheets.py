@@ -194,7 +194,12 @@ def _column_problems(path: Path, code_columns: dict[int, str], resolve: Callable
         if live is None:
             problems.append(problem(path, 1, f"column {name!r} is not a code in the codebook"))
         elif live in first:
-            problems.append(problem(path, 1, f"columns {first[live]!r} and {name!r} are both {live}; keep one"))
+            same = (
+                f"column {name!r} appears twice"
+                if first[live] == name
+                else f"columns {first[live]!r} and {name!r} are both {live}"
+            )
+            problems.append(problem(path, 1, f"{same}; keep one"))
         else:
             first[live] = name
     return problems
@@ -246,16 +251,16 @@ def _read_table(path: Path) -> tuple[list[list], list[tuple[int, int]]]:
     raise QualcodeError(problem(path, None, "a coding sheet must be .xlsx or .csv"))
 
 
-def _require_file(path: Path) -> None:
+def _require_file(path: Path, what: str = "coding sheet") -> None:
     if path.is_dir():
-        raise QualcodeError(problem(path, None, "is a folder, not a coding sheet"))
+        raise QualcodeError(problem(path, None, f"is a folder, not a {what}"))
     if not path.is_file():
         raise QualcodeError(problem(path, None, "no such file"))
 
 
-def read_csv_rows(path: Path) -> list[list[str]]:
+def read_csv_rows(path: Path, what: str = "coding sheet") -> list[list[str]]:
     """The rows of a UTF-8 CSV (a BOM is fine); a file that is not one is a one-line error."""
-    _require_file(path)
+    _require_file(path, what)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
