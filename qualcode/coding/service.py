@@ -13,7 +13,7 @@ from qualcode.errors import ParameterError, Problem, ProjectError, QualcodeError
 from qualcode.models import Coding, Segment
 
 if TYPE_CHECKING:
-    from qualcode.coding.sheets import SheetOrigin, SheetRow
+    from qualcode.coding.sheets import Sheet, SheetOrigin, SheetRow
     from qualcode.project import Project
 
 CODING_COLUMNS = ["segment", "code", "coder", "origin", "at", "memo", "status", "text"]
@@ -199,34 +199,13 @@ class CodingService:
         """The events that apply the sheet's decisions; every invalid or stale row is an error."""
         from qualcode.coding.sheets import read_sheet
 
-        index, codebook = self.project.index, self.project.codebook()
+        codebook = self.project.codebook()
         sheet = read_sheet(path, set(codebook.ids), codebook.resolve)
-        problems = list(sheet.problems)
-        segments: dict[str, Segment] = {}
-        seen_rows: dict[str, int] = {}
-        for row in sheet.rows:
-            segment = index.segment(row.segment)
-            if segment is None:
-                problems.append(problem(path, row.line, f"unknown segment {row.segment!r}"))
-            elif row.segment in seen_rows:
-                problems.append(
-                    problem(path, row.line, f"segment {row.segment} is also on row {seen_rows[row.segment]}")
-                )
-            else:
-                segments[row.segment] = segment
-            seen_rows.setdefault(row.segment, row.line)
+        segments, problems = self._sheet_segments(path, sheet)
         problems += _stale(path, sheet.rows, segments)
-        warnings = []
         content = self._log_content(coder)
-        if sheet.origin is None:
-            warnings.append(
-                f"{path}: the sheet does not say when it was made (an older or hand-made sheet), so every cell "
-                "counts as a decision and a coding made since is removed where its cell is empty"
-            )
-        else:
+        if sheet.origin is not None:
             problems += _origin_problems(path, sheet.origin_line, sheet.origin, coder, content)
-        if not sheet.checkable:
-            warnings.append(f"{path}: no text or text_sha column, so rows cannot be checked against the transcripts")
         if problems:
             raise QualcodeError(sorted(problems, key=lambda p: (p.line or 0, p.message)))
         held = self.project.coders.held_codings(coder)
@@ -234,17 +213,16 @@ class CodingService:
         for seg, code in held:
             now.setdefault(seg, set()).add(code)
         was = now if sheet.origin is None else self._applied_in(coder, content[: sheet.origin.log_bytes])
-        seen = index.seen_segments(coder)
+        seen = self.project.index.seen_segments(coder)
         worked = {segments[row.segment].doc for row in sheet.rows if row.codes}  # documents the sheet codes
-        result = SheetImport([], [], 0, warnings)
+        result = SheetImport([], [], 0, _sheet_warnings(path, sheet))
         for row in sheet.rows:
             segment, covered = segments[row.segment], sheet.covered
-            have, before = now.get(row.segment, set()) & covered, was.get(row.segment, set()) & covered
-            want = (have - (before - row.codes)) | (row.codes - before)  # only changed cells are decisions
-            kept = {c for c in covered if (c in row.codes) == (c in before) and (c in have) != (c in before)}
+            want, kept = decide(row.codes, now.get(row.segment, set()) & covered, was.get(row.segment, set()) & covered)
             if kept:
                 result.kept += len(kept)
                 result.kept_rows.append(row.line)
+            have = now.get(row.segment, set()) & covered
             result.events += [new_event(coder, "add", segment.span, code) for code in sorted(want - have)]
             for code in sorted(have - want):
                 result.events += [new_event(coder, "remove", c.span, c.code) for c in held[(row.segment, code)]]
@@ -258,6 +236,24 @@ class CodingService:
                 # in the session; a document with no mark on the sheet stays as it was
                 result.events.append(new_event(coder, "seen", segment.span))
         return result
+
+    def _sheet_segments(self, path: Path, sheet: Sheet) -> tuple[dict[str, Segment], list[Problem]]:
+        """Each row's segment; unknown and repeated segments are problems (with the sheet's own)."""
+        problems = list(sheet.problems)
+        segments: dict[str, Segment] = {}
+        seen_rows: dict[str, int] = {}
+        for row in sheet.rows:
+            segment = self.project.index.segment(row.segment)
+            if segment is None:
+                problems.append(problem(path, row.line, f"unknown segment {row.segment!r}"))
+            elif row.segment in seen_rows:
+                problems.append(
+                    problem(path, row.line, f"segment {row.segment} is also on row {seen_rows[row.segment]}")
+                )
+            else:
+                segments[row.segment] = segment
+            seen_rows.setdefault(row.segment, row.line)
+        return segments, problems
 
     def _log_content(self, coder: str) -> bytes:
         log = self.project.coders.log_path(coder)
@@ -293,6 +289,27 @@ class SheetImport:
     kept_rows: list[int]
     kept: int
     warnings: list[str]
+
+
+def decide(marked: frozenset[str], have: set[str], before: set[str]) -> tuple[set[str], set[str]]:
+    """One row: the codes it should hold, and the codes whose change made after the sheet is kept.
+    ``marked``: the sheet's marks; ``have``: the codes held now; ``before``: held when the sheet was
+    made (its pre-filled marks). Only a mark that differs from ``before`` is a decision."""
+    want = (have - (before - marked)) | (marked - before)
+    kept = (have ^ before) - (marked ^ before)
+    return want, kept
+
+
+def _sheet_warnings(path: Path, sheet: Sheet) -> list[str]:
+    warnings = []
+    if sheet.origin is None:
+        warnings.append(
+            f"{path}: the sheet does not say when it was made (an older or hand-made sheet), so every cell "
+            "counts as a decision and a coding made since is removed where its cell is empty"
+        )
+    if not sheet.checkable:
+        warnings.append(f"{path}: no text or text_sha column, so rows cannot be checked against the transcripts")
+    return warnings
 
 
 def _stale(path: Path, rows: list[SheetRow], segments: dict[str, Segment]) -> list[Problem]:
