@@ -27,7 +27,7 @@ def adjudicate(
 ) -> None:
     """Take the codes the coders agree on; decide each disagreement (here, or offline with --list/--apply).
 
-    Compares the coders on the participant segments of documents all of them coded. Codes all of them applied go to the --as coder's log. Each disagreement is decided interactively (a apply, r reject, s skip, q stop; each decision is saved at once and the next run continues), or written by --list to a CSV with columns segment, code, label, one column per coder, decision, text: fill decision with apply or reject and read it back with --apply.
+    Compares the coders on the participant segments of documents all of them coded. Codes all of them applied go to the --as coder's log. Each disagreement is decided interactively (a apply, r reject, s skip, q stop; each decision is saved at once and the next run continues), or written by --list to a CSV with columns segment, code, label, one column per coder, decision, text: fill decision with apply or reject and read it back with --apply. Cells that a spreadsheet would run as formulas are written with a leading '. A list that both applies and rejects one row, or decides something not in dispute, is refused with its row numbers, and nothing is recorded.
 
     Events carry origin adjudicated; a rejection is recorded as a remove event so the decision is in the log. Re-running adds nothing already decided. See docs/coding.md.
 
@@ -48,13 +48,15 @@ def adjudicate(
             f"fill 'decision' with apply or reject, then: qualcode adjudicate --coders {coders} --as {as_coder} --apply {list_file}"
         )
         return
+    source = None
     if apply_file is not None:
-        decisions, problems = read_decisions(apply_file)
-        if problems:
-            raise QualcodeError(problems)
+        source = read_decisions(apply_file)
+        if source.problems:
+            raise QualcodeError(source.problems)
+        decisions = source.decisions
     else:
         decisions = _decide_interactively(project, disagreements, as_coder, names)
-    events = project.adjudication.adjudicate(names, as_coder=as_coder, decisions=decisions)
+    events = project.adjudication.adjudicate(names, as_coder=as_coder, decisions=decisions, source=source)
     say(f"{as_coder}: {len(agreed)} agreed codings and {len(decisions)} decisions recorded ({len(events)} new events)")
 
 

@@ -119,7 +119,7 @@ def template(
 ) -> None:
     """Write a coding spreadsheet: one row per participant segment, your current codes marked.
 
-    Columns: segment, document, participant, role, task_force, speaker, text, then one column per code with your current codes marked 1 (--layout list: one codes column instead, ids separated by ;). Fill it in and read it back with qualcode codings import.
+    Columns: segment, document, participant, role, task_force, speaker, text, text_sha, made, then one column per code with your current codes marked 1 (--layout list: one codes column instead, ids separated by ;). Fill it in and read it back with qualcode codings import. text_sha (the hash of the text) lets import refuse a row whose transcript changed since; made records when the sheet was made and how far your log went, so import counts only the cells you changed. Leave both as they are.
 
     Example: qualcode codings template --coder alice -o alice.xlsx
     """
@@ -134,16 +134,33 @@ def import_sheet(
     sheet: Annotated[Path, typer.Argument(help="A filled coding sheet (.xlsx or .csv).")],
     coder: CoderOption,
 ) -> None:
-    """Record a filled coding sheet as your codings (only the differences; nothing if any row is invalid).
+    """Record a filled coding sheet's decisions as your codings (nothing if any row is invalid or stale).
 
-    For the code columns the sheet has, marks (1, x, yes, y, true, ✓ or ✔; case ignored) add the code and cleared cells (or 0, no, n, false, -) remove it. Only differences are written, so importing the same sheet again adds nothing; a row left with no code is recorded as read (a decision: no code), as Enter is in the session. Unknown codes, unknown or repeated segments and unreadable marks are all reported with their row numbers, and then nothing is imported.
+    For the code columns the sheet has, marks (1, x, yes, y, true, ✓ or ✔; case ignored) add the code and cleared cells (or 0, no, n, false, -) remove it. Only the cells you changed since the sheet was made count: a coding you made or removed after making the sheet (in a session, or another sheet) is kept, and the rows left alone are listed. A sheet that does not say when it was made (older or hand-made: no made column) counts every cell, with a warning. Only differences are written, so importing the same sheet again adds nothing; a row left with no code is recorded as read (a decision: no code), as Enter is in the session.
+
+    Nothing is imported if any row is wrong: unknown codes, unknown or repeated segments, unreadable marks, formulas with no saved value, rows whose segment text changed since the sheet was made (make a new template), a sheet made for another coder. In a workbook, the first sheet with a segment column is read.
 
     Example: qualcode codings import alice.xlsx --coder alice
     """
-    events = open_project(ctx).coding.import_sheet(sheet, coder=coder)
+    result = open_project(ctx).coding.import_sheet_report(sheet, coder=coder)
+    for warning in result.warnings:
+        say(f"Warning: {warning}")
+    events = result.events
     added, removed = sum(e.op == "add" for e in events), sum(e.op == "remove" for e in events)
     marked = sum(e.op == "seen" for e in events)
     say(
         f"{coder}: {added} codings added, {removed} removed"
         + (f"; {marked} rows left empty marked as read" if marked else "")
+        + (
+            f"; kept {result.kept} change{'s' if result.kept > 1 else ''} made after the sheet was made ({_rows(result.kept_rows)})"
+            if result.kept
+            else ""
+        )
     )
+
+
+def _rows(numbers: list[int], shown: int = 10) -> str:
+    """rows 5, 9 (the first ``shown``, then how many more)."""
+    listed = ", ".join(map(str, numbers[:shown]))
+    more = f" and {len(numbers) - shown} more" if len(numbers) > shown else ""
+    return f"row{'s' if len(numbers) > 1 else ''} {listed}{more}"

@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.coding.events import Event, new_event, read_events, validate_coder
+from qualcode.coding.sheets import read_csv_rows, unneutralise
 from qualcode.coding.state import opened_by_all
 from qualcode.errors import ParameterError, Problem, ProjectError, QualcodeError, problem
-from qualcode.export.tables import csv_text
+from qualcode.export.tables import csv_text, neutralise
 from qualcode.fileio import write_atomic
 
 if TYPE_CHECKING:
@@ -48,6 +47,7 @@ def compare(
 
 
 def write_list(path: Path, items: list[Disagreement], labels: dict[str, str], texts: dict[str, str]) -> None:
+    """The disagreements as a CSV to decide offline; no cell can run as a formula in a spreadsheet."""
     coders = [coder for coder, _ in items[0].votes] if items else []
     rows = [
         [
@@ -60,21 +60,39 @@ def write_list(path: Path, items: list[Disagreement], labels: dict[str, str], te
         ]
         for item in items
     ]
-    write_atomic(path, csv_text(["segment", "code", "label", *coders, "decision", "text"], rows, bom=True))
+    header = ["segment", "code", "label", *coders, "decision", "text"]
+    if path.is_dir():
+        raise QualcodeError(problem(path, None, "is a folder; name a .csv file"))
+    try:
+        write_atomic(path, csv_text(header, [[neutralise(cell) for cell in row] for row in rows], bom=True))
+    except OSError as exc:
+        raise QualcodeError(problem(path, None, f"cannot write it: {exc.strerror or exc}")) from None
 
 
-def read_decisions(path: Path) -> tuple[dict[tuple[str, str], bool], list[Problem]]:
-    """Decisions from a filled list: apply / reject per (segment, code); empty rows are left undecided."""
-    if not path.is_file():
-        raise QualcodeError(problem(path, None, "no such file"))
-    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+@dataclass(frozen=True)
+class DecisionList:
+    """Decisions read from a filled list: apply (True) or reject per (segment, code), the row of
+    each, and every problem found."""
+
+    path: Path
+    decisions: dict[tuple[str, str], bool]
+    lines: dict[tuple[str, str], int]
+    problems: list[Problem]
+
+
+def read_decisions(path: Path) -> DecisionList:
+    """Decisions from a filled list: apply / reject per (segment, code); empty rows are left undecided.
+    A (segment, code) both applied and rejected is a problem naming both rows."""
+    if path.suffix.lower() in (".xlsx", ".xls", ".ods"):
+        raise QualcodeError(problem(path, None, "is a workbook; save it as 'CSV UTF-8'"))
+    rows = read_csv_rows(path, "decision list")
     if not rows or not {"segment", "code", "decision"} <= set(rows[0]):
-        return {}, [
-            Problem(str(path), 1, "needs the columns segment, code and decision (write it with {list})", ("list",))
-        ]
+        needs = Problem(str(path), 1, "needs the columns segment, code and decision (write it with {list})", ("list",))
+        return DecisionList(path, {}, {}, [needs])
     header = rows[0]
     at = {name: header.index(name) for name in ("segment", "code", "decision")}
     decisions: dict[tuple[str, str], bool] = {}
+    lines: dict[tuple[str, str], int] = {}
     problems: list[Problem] = []
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -86,8 +104,20 @@ def read_decisions(path: Path) -> tuple[dict[tuple[str, str], bool], list[Proble
         if value not in APPLY | REJECT:
             problems.append(problem(path, number, f"decision {cells[at['decision']]!r}: write apply or reject"))
             continue
-        decisions[(cells[at["segment"]].strip(), cells[at["code"]].strip())] = value in APPLY
-    return decisions, problems
+        key = (unneutralise(cells[at["segment"]].strip()), unneutralise(cells[at["code"]].strip()))
+        if key in decisions and decisions[key] != (value in APPLY):
+            said, before = ("applied", "rejected") if value in APPLY else ("rejected", "applied")
+            problems.append(
+                problem(
+                    path,
+                    number,
+                    f"{key[0]} {key[1]} is {said} here but {before} on row {lines[key]}; keep one decision",
+                )
+            )
+            continue
+        decisions[key] = value in APPLY
+        lines.setdefault(key, number)
+    return DecisionList(path, decisions, lines, problems)
 
 
 class AdjudicationService:
@@ -104,8 +134,16 @@ class AdjudicationService:
         units = [s.id for s in self.project.segments(speaker="participant") if s.doc in docs]
         return compare(units, {state.coder: state.applied() for state in states})
 
-    def adjudicate(self, coders: list[str], *, as_coder: str, decisions: dict[tuple[str, str], bool]) -> list[Event]:
-        """Write the consensus log: agreed codes, plus each decided disagreement (origin ``adjudicated``)."""
+    def adjudicate(
+        self,
+        coders: list[str],
+        *,
+        as_coder: str,
+        decisions: dict[tuple[str, str], bool],
+        source: DecisionList | None = None,
+    ) -> list[Event]:
+        """Write the consensus log: agreed codes, plus each decided disagreement (origin ``adjudicated``).
+        ``source``: the list the decisions were read from, so a wrong row is named by its number."""
         validate_coder(as_coder)
         if as_coder in coders:
             raise ParameterError(
@@ -116,8 +154,20 @@ class AdjudicationService:
         open_items = {(d.segment, d.code) for d in disagreements}
         unknown = [key for key in decisions if key not in open_items]
         if unknown:
+            between = ", ".join(coders)
+            if source is not None:
+                raise QualcodeError(
+                    [
+                        problem(
+                            source.path,
+                            source.lines.get(key),
+                            f"{key[0]} {key[1]} is not a disagreement between {between}",
+                        )
+                        for key in unknown
+                    ]
+                )
             segment, code = unknown[0]
-            raise ProjectError(f"{segment} {code} is not a disagreement between {', '.join(coders)}")
+            raise ProjectError(f"{segment} {code} is not a disagreement between {between}")
         held = self.project.coders.held_codings(as_coder)
         decided = self.adjudicated(as_coder)
         events: list[Event] = []
