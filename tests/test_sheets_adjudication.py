@@ -43,7 +43,7 @@ def test_template_has_a_row_per_participant_segment_and_marks_current_codes(code
     assert project.coding.template(coder="alice", output=sheet, doc="TF05-OTH-009") == 18
     rows = read_csv(sheet)
     assert rows[0][:7] == ["segment", "document", "participant", "role", "task_force", "speaker", "text"]
-    assert len(rows[0]) == 7 + len(project.codebook().codes)
+    assert rows[0][7:9] == ["text_sha", "made"] and len(rows[0]) == 9 + len(project.codebook().codes)
     assert rows[1][:6] == [first, "TF05-OTH-009", "TF05-OTH-009", "other", "TF05", "R"]
     column = rows[0].index("LABOR.DEFN")
     assert [r[column] for r in rows[1:]] == ["1"] + [""] * 17

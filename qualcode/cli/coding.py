@@ -55,8 +55,9 @@ codings_app = typer.Typer(
     help="List current codings; make and read coding spreadsheets.\n\n"
     "Without a sub-command: the current codings, one per row. --code includes sub-codes. "
     "Columns: segment, code, coder, origin, at, memo, status, text. status is ok, moved (same "
-    "text, new place), fuzzy (re-anchored to a lightly edited text) or lost (the text is gone; "
-    "segment is then DOC@START-END, and qualcode check reports it).\n\n"
+    "text, new place), fuzzy (re-anchored to a lightly edited text), ambiguous (short or repeated text whose "
+    "place cannot be told) or lost (the text is gone); for the last two segment is DOC@START-END "
+    "and qualcode check reports it.\n\n"
     "Example: qualcode codings --coder alice --code LABOR -f csv"
 )
 CODING_COLUMNS = ["segment", "code", "coder", "origin", "at", "memo", "status", "text"]

@@ -67,7 +67,7 @@ class CodingService:
         """Append to the coder's log (locked, fsynced) and bring the index up to date."""
         if events:
             append_events(self.project.coders.log_path(coder), events)
-            self.project.refresh()
+            self.project.refresh_after_write()
 
     def _codings_at(self, segment: Segment, live: str, coder: str) -> list[Coding]:
         codebook = self.project.codebook()
@@ -277,8 +277,10 @@ class CodingService:
         for doc, found in by_doc.items():
             segments = self.project.index.segments(doc)
             lookup = AnchorLookup.of(segments)
+            contexts = self.project.index.anchor_contexts(doc)
             for coding in found:
-                segment, _ = anchor(coding, segments, lookup)
+                context = contexts.get((coding.coder, coding.start, coding.end, coding.code))
+                segment = anchor(coding, segments, lookup, context).segment
                 if segment is not None:
                     applied.setdefault(segment, set()).add(codebook.resolve(coding.code) or coding.code)
         return applied
