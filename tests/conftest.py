@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import shutil
@@ -43,6 +44,18 @@ def run_cli(*args: str, cwd: Path | None = None) -> Result:
         sys.argv = old_argv
         os.chdir(old_cwd)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def read_csv(path: Path) -> list[list[str]]:
+    """A CSV qualcode wrote (with or without a BOM), as rows of cells."""
+    return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> None:
+    """A CSV as a coder's spreadsheet saves it: UTF-8, LF line ends."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def sample_files() -> list[Path]:

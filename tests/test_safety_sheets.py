@@ -7,14 +7,12 @@ lists that contradict themselves, and every other bad file: one line, exit 1, no
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, read_csv, run_cli, write_csv
 
 from qualcode.project import Project
 
@@ -25,16 +23,6 @@ DOC = "TF05-OTH-009"
 def coded(project_copy) -> Path:
     shutil.copyfile(ROOT / "codebooks" / "ecm.yaml", project_copy / "codebooks" / "ecm.yaml")
     return project_copy
-
-
-def read_csv(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def log_bytes(project: Path, coder: str) -> bytes:

@@ -51,10 +51,6 @@ class AnchorLookup:
         for i, sha in enumerate(self.shas):
             self.by_sha.setdefault(sha, []).append(i)
 
-    @classmethod
-    def of(cls, segments: list[Segment]) -> AnchorLookup:
-        return cls(segments)
-
     def context(self, i: int) -> Context:
         before = self.shas[i - 1] if i > 0 else None
         after = self.shas[i + 1] if i + 1 < len(self.shas) else None

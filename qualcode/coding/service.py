@@ -276,7 +276,7 @@ class CodingService:
         applied: dict[str, set[str]] = {}
         for doc, found in by_doc.items():
             segments = self.project.index.segments(doc)
-            lookup = AnchorLookup.of(segments)
+            lookup = AnchorLookup(segments)
             contexts = self.project.index.anchor_contexts(doc)
             for coding in found:
                 context = contexts.get((coding.coder, coding.start, coding.end, coding.code))
